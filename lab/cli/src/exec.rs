@@ -1,0 +1,157 @@
+//! `mirrord-lab exec`: start the intproxy, wait until it listens, preload the layer and
+//! replace this process with the command (like `mirrord exec`, which `execvp`s into the app).
+
+use crate::config::{self, Settings};
+use crate::UsageError;
+use std::io::{BufRead, BufReader};
+use std::os::unix::process::CommandExt;
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
+
+pub const PROFILES: [&str; 3] = ["3.111.0", "3.112.0", "3.112.1"];
+pub const STRATEGIES: [&str; 3] = ["none", "normal", "forget"];
+/// The profile `exec` uses when none is given: the newest release the lab mirrors.
+pub const DEFAULT_PROFILE: &str = "3.112.1";
+/// What 3.112.0 shipped: `let _guard = DetourGuard::new();`.
+pub const DEFAULT_STRATEGY: &str = "normal";
+
+pub const HELP: &str = "\
+Usage: mirrord-lab exec [OPTIONS] [--] CMD [ARGS...]
+
+Run CMD with the lab's layer preloaded, as `mirrord exec` would, then replace this process with it.
+
+Options:
+  --profile P          mirrord release to behave like: 3.111.0, 3.112.0, 3.112.1 (default 3.112.1)
+  --strategy S         guard in the 3.112.0 exec hook: none, normal, forget (default normal; 3.112.0 only)
+  -f, --config-file F  JSON config: experimental.enable_exec_hooks_linux (3.112.1 only),
+                       internal_proxy.idle_timeout / start_idle_timeout (seconds),
+                       lab.cluster_domain, lab.services {name: ClusterIP}
+  -h, --help           show this help
+
+Environment:
+  MIRRORD_LAB_EVENTS   JSON-lines file that the layer and intproxy append their evidence to
+";
+
+pub struct ExecArgs {
+    pub profile: String,
+    pub strategy: Option<String>,
+    pub config_file: Option<PathBuf>,
+    pub command: Vec<String>,
+}
+
+pub fn parse_args(args: &[String]) -> Result<Option<ExecArgs>, UsageError> {
+    let mut out = ExecArgs { profile: DEFAULT_PROFILE.into(), strategy: None, config_file: None, command: vec![] };
+    let mut i = 0;
+    while i < args.len() {
+        let arg = &args[i];
+        let (flag, inline) = match arg.split_once('=') {
+            Some((f, v)) if f.starts_with("--") => (f, Some(v.to_string())),
+            _ => (arg.as_str(), None),
+        };
+        let mut value = |name: &str| -> Result<String, UsageError> {
+            if let Some(v) = inline.clone() {
+                return Ok(v);
+            }
+            i += 1;
+            args.get(i).cloned().ok_or_else(|| UsageError(format!("{name} needs a value")))
+        };
+        match flag {
+            "-h" | "--help" => return Ok(None),
+            "--profile" => out.profile = value("--profile")?,
+            "--strategy" => out.strategy = Some(value("--strategy")?),
+            "-f" | "--config-file" => out.config_file = Some(value("--config-file")?.into()),
+            "--" => {
+                out.command = args[i + 1..].to_vec();
+                break;
+            }
+            f if f.starts_with('-') => return Err(UsageError(format!("unknown option {f} (see `mirrord-lab exec --help`)"))),
+            _ => {
+                out.command = args[i..].to_vec();
+                break;
+            }
+        }
+        i += 1;
+    }
+    if !PROFILES.contains(&out.profile.as_str()) {
+        return Err(UsageError(format!("unknown profile {:?}; choose one of {}", out.profile, PROFILES.join(", "))));
+    }
+    if let Some(s) = &out.strategy {
+        if !STRATEGIES.contains(&s.as_str()) {
+            return Err(UsageError(format!("unknown strategy {s:?}; choose one of {}", STRATEGIES.join(", "))));
+        }
+        if out.profile != "3.112.0" {
+            return Err(UsageError(format!(
+                "--strategy applies to profile 3.112.0 only: {} has no guard in its exec hook",
+                out.profile
+            )));
+        }
+    }
+    if out.command.is_empty() {
+        return Err(UsageError("no command given: mirrord-lab exec [OPTIONS] -- CMD [ARGS...]".into()));
+    }
+    Ok(Some(out))
+}
+
+fn load_settings(args: &ExecArgs) -> Result<Settings, UsageError> {
+    let Some(path) = &args.config_file else { return Ok(Settings::default()) };
+    let text = std::fs::read_to_string(path).map_err(|e| UsageError(format!("cannot read config {}: {e}", path.display())))?;
+    let settings = config::parse(&text).map_err(|e| UsageError(format!("config {}: {e}", path.display())))?;
+    if settings.enable_exec_hooks_linux.is_some() && args.profile != "3.112.1" {
+        return Err(UsageError(format!(
+            "config {}: experimental.enable_exec_hooks_linux does not exist in {} (added in 3.112.1)",
+            path.display(),
+            args.profile
+        )));
+    }
+    Ok(settings)
+}
+
+/// Runs `exec`; returns only on failure (on success this process becomes the command).
+pub fn run(args: ExecArgs) -> Result<std::convert::Infallible, crate::Failure> {
+    let settings = load_settings(&args)?;
+    let exe = std::env::current_exe().map_err(|e| crate::Failure::Runtime(format!("cannot find own executable: {e}")))?;
+    let layer = exe.with_file_name("libmirrord_layer.so");
+    if !layer.is_file() {
+        return Err(crate::Failure::Runtime(format!(
+            "layer not found at {}; build the lab with `cargo build --release` in lab/",
+            layer.display()
+        )));
+    }
+    let services: Vec<String> = settings.services.iter().map(|(n, ip)| format!("{n}={ip}")).collect();
+    let mut intproxy = Command::new(&exe)
+        .arg("intproxy")
+        .env_remove("LD_PRELOAD")
+        .env("MIRRORD_LAB_IDLE_TIMEOUT", settings.idle_timeout_s.to_string())
+        .env("MIRRORD_LAB_START_IDLE_TIMEOUT", settings.start_idle_timeout_s.to_string())
+        .env("MIRRORD_LAB_SERVICES", services.join(","))
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .spawn()
+        .map_err(|e| crate::Failure::Runtime(format!("cannot start the intproxy: {e}")))?;
+    let mut ready = String::new();
+    let _ = BufReader::new(intproxy.stdout.take().expect("piped")).read_line(&mut ready);
+    let Some((socket, _port)) = ready.trim_end().strip_prefix("READY ").and_then(|r| r.rsplit_once(' ')) else {
+        let _ = intproxy.kill();
+        let _ = intproxy.wait();
+        return Err(crate::Failure::Runtime("the intproxy exited before it was ready".into()));
+    };
+
+    let preload = match std::env::var("LD_PRELOAD") {
+        Ok(existing) if !existing.is_empty() => format!("{existing}:{}", layer.display()),
+        _ => layer.display().to_string(),
+    };
+    let strategy = args.strategy.clone().unwrap_or_else(|| DEFAULT_STRATEGY.into());
+    let err = Command::new(&args.command[0])
+        .args(&args.command[1..])
+        .env("LD_PRELOAD", preload)
+        .env("MIRRORD_LAB_INTPROXY", socket)
+        .env("MIRRORD_LAB_PROFILE", &args.profile)
+        .env("MIRRORD_LAB_STRATEGY", strategy)
+        .env("MIRRORD_LAB_ENABLE_EXEC_HOOKS_LINUX", settings.enable_exec_hooks_linux.unwrap_or(true).to_string())
+        .env("MIRRORD_LAB_CLUSTER_DOMAIN", &settings.cluster_domain)
+        .exec();
+    // Still here: the command could not be started. Do not leave the intproxy waiting.
+    let _ = intproxy.kill();
+    let _ = intproxy.wait();
+    Err(crate::Failure::Runtime(format!("cannot run {}: {err}", args.command[0])))
+}

@@ -1,0 +1,133 @@
+//! `getaddrinfo` / `freeaddrinfo` hooks: cluster names are resolved by the intproxy ("remote
+//! DNS"), everything else by libc. When the guard is already set, libc resolves every name,
+//! cluster names included, and fails: that is the bug as users saw it.
+
+use crate::config;
+use crate::detour::DetourGuard;
+use crate::events;
+use crate::real::real;
+use crate::session;
+use crate::sys::{self, addrinfo, c_char, c_int, sockaddr, sockaddr_in};
+use std::collections::BTreeSet;
+use std::sync::Mutex;
+
+/// Results the layer allocated, so `freeaddrinfo` frees them itself (mirrord's MANAGED_ADDRINFO).
+static MANAGED_ADDRINFO: Mutex<BTreeSet<usize>> = Mutex::new(BTreeSet::new());
+
+#[cfg(not(test))]
+#[no_mangle]
+pub unsafe extern "C" fn getaddrinfo(
+    node: *const c_char,
+    service: *const c_char,
+    hints: *const addrinfo,
+    res: *mut *mut addrinfo,
+) -> c_int {
+    let name = sys::cstr_bytes(node);
+    let Some(_guard) = DetourGuard::new() else {
+        events::emit("hook", "getaddrinfo", |l| {
+            l.bool("bypassed", true).bool("guard_was_set", true).str("name", name).bool("remote", false);
+        });
+        return (real().getaddrinfo)(node, service, hints, res);
+    };
+    if node.is_null() || !config::in_cluster_domain(name) {
+        events::emit("hook", "getaddrinfo", |l| {
+            l.bool("bypassed", false).bool("guard_was_set", false).str("name", name).bool("remote", false);
+        });
+        return (real().getaddrinfo)(node, service, hints, res);
+    }
+    let reply = session::request(&format!("DNS {}", String::from_utf8_lossy(name)));
+    let answer = reply.strip_prefix("A ").and_then(|ip| ip.parse::<std::net::Ipv4Addr>().ok());
+    let rc = match answer {
+        Some(ip) => build_result(name, ip, sys::cstr_bytes(service), hints, res),
+        None => sys::EAI_NONAME,
+    };
+    events::emit("hook", "getaddrinfo", |l| {
+        l.bool("bypassed", false).bool("guard_was_set", false).str("name", name).bool("remote", true);
+        l.str("answer", reply.as_bytes()).int("rc", rc as i64);
+    });
+    rc
+}
+
+unsafe fn build_result(
+    name: &[u8],
+    ip: std::net::Ipv4Addr,
+    service: &[u8],
+    hints: *const addrinfo,
+    res: *mut *mut addrinfo,
+) -> c_int {
+    let (family, socktype, protocol, flags) = match hints.as_ref() {
+        Some(h) => (h.ai_family, h.ai_socktype, h.ai_protocol, h.ai_flags),
+        None => (0, 0, 0, 0),
+    };
+    if family != 0 && family != sys::AF_INET {
+        return sys::EAI_NONAME; // the cluster answers A records only, like mirrord's agent
+    }
+    let port: u16 = match service {
+        b"" => 0,
+        b"http" => 80,
+        b"https" => 443,
+        digits => match std::str::from_utf8(digits).ok().and_then(|s| s.parse().ok()) {
+            Some(p) => p,
+            None => return sys::EAI_SERVICE,
+        },
+    };
+    let socktype = if socktype == 0 { sys::SOCK_STREAM } else { socktype };
+    let protocol = match (protocol, socktype) {
+        (0, sys::SOCK_STREAM) => sys::IPPROTO_TCP,
+        (0, sys::SOCK_DGRAM) => sys::IPPROTO_UDP,
+        (p, _) => p,
+    };
+    // One block: addrinfo, then sockaddr_in, then the canonical name when asked for.
+    let ai_size = std::mem::size_of::<addrinfo>();
+    let sin_size = std::mem::size_of::<sockaddr_in>();
+    let canon = flags & sys::AI_CANONNAME != 0;
+    let total = ai_size + sin_size + if canon { name.len() + 1 } else { 0 };
+    let block = sys::malloc(total) as *mut u8;
+    if block.is_null() {
+        return sys::EAI_MEMORY;
+    }
+    let sin = block.add(ai_size) as *mut sockaddr_in;
+    sin.write(sockaddr_in {
+        sin_family: sys::AF_INET as u16,
+        sin_port: port.to_be(),
+        sin_addr: u32::from(ip).to_be(),
+        sin_zero: [0; 8],
+    });
+    let canonname = if canon {
+        let p = block.add(ai_size + sin_size);
+        std::ptr::copy_nonoverlapping(name.as_ptr(), p, name.len());
+        *p.add(name.len()) = 0;
+        p as *mut c_char
+    } else {
+        std::ptr::null_mut()
+    };
+    let ai = block as *mut addrinfo;
+    ai.write(addrinfo {
+        ai_flags: flags,
+        ai_family: sys::AF_INET,
+        ai_socktype: socktype,
+        ai_protocol: protocol,
+        ai_addrlen: sin_size as u32,
+        ai_addr: sin as *mut sockaddr,
+        ai_canonname: canonname,
+        ai_next: std::ptr::null_mut(),
+    });
+    MANAGED_ADDRINFO.lock().unwrap_or_else(|e| e.into_inner()).insert(ai as usize);
+    *res = ai;
+    0
+}
+
+/// Not guarded: whoever frees must free with the allocator that allocated, bypass or not.
+#[cfg(not(test))]
+#[no_mangle]
+pub unsafe extern "C" fn freeaddrinfo(ai: *mut addrinfo) {
+    let ours = MANAGED_ADDRINFO.lock().unwrap_or_else(|e| e.into_inner()).remove(&(ai as usize));
+    events::emit("hook", "freeaddrinfo", |l| {
+        l.bool("bypassed", false).bool("guard_was_set", crate::detour::bypass_is_set()).bool("managed", ours);
+    });
+    if ours {
+        sys::free(ai as *mut sys::c_void);
+    } else {
+        (real().freeaddrinfo)(ai)
+    }
+}

@@ -1,0 +1,39 @@
+//! The mirrord lab's layer: a miniature of mirrord-layer, preloaded with `LD_PRELOAD`.
+//!
+//! At load it reads its settings from the environment, resolves the real libc functions and
+//! opens a session with the intproxy. Its hooks (exported symbols that interpose libc's) are
+//! `getaddrinfo`/`freeaddrinfo`, `socket`/`connect` and `execv`/`execve`; each writes one
+//! JSON line of evidence per call. Nothing here knows which program it is loaded into.
+
+pub mod config;
+pub mod detour;
+pub mod dns;
+pub mod events;
+pub mod exec_hooks;
+pub mod real;
+pub mod session;
+pub mod socket;
+pub mod sys;
+
+extern "C" fn layer_init() {
+    if let Err(e) = config::load_from_env() {
+        sys::write_all(2, format!("mirrord-lab layer: {e}\n").as_bytes());
+        unsafe { sys::_exit(255) };
+    }
+    real::real();
+    events::open_from_env();
+    socket::adopt_shared_sockets();
+    session::open_or_die();
+    let exe = std::fs::read_link("/proc/self/exe").unwrap_or_default();
+    events::emit("init", "", |l| {
+        l.str("exe", exe.as_os_str().as_encoded_bytes());
+        l.bool("exec_hooks_linux", config::exec_hooks_linux());
+    });
+}
+
+// Runs at load, before the program's main, as mirrord's `#[ctor]` does. Not in unit tests: the
+// test binary is not a preloaded program.
+#[cfg(not(test))]
+#[used]
+#[link_section = ".init_array"]
+static LAYER_INIT: extern "C" fn() = layer_init;

@@ -1,0 +1,165 @@
+//! `socket` and `connect` hooks, and the socket table they share with the exec hooks.
+//!
+//! The table is a std `RwLock` (mirrord 3.112.0 had `DashMap`, 3.112.1 `Mutex<HashMap>`). A read
+//! guard that a vfork child carries across a successful exec is never released: the count it
+//! added stays in the parent's memory and the parent's next write (a new socket) waits forever.
+
+use crate::detour::DetourGuard;
+use crate::events::{self, Line};
+use crate::real::real;
+use crate::session;
+use crate::sys::{self, c_int, sockaddr, sockaddr_in, socklen_t};
+use std::collections::BTreeMap;
+use std::sync::RwLock;
+
+/// What the layer knows about a socket it manages.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ManagedSocket {
+    pub domain: c_int,
+    pub kind: c_int,
+}
+
+pub static SOCKETS: RwLock<BTreeMap<c_int, ManagedSocket>> = RwLock::new(BTreeMap::new());
+
+/// ClusterIPs live in 10.96.0.0/12, as in a default cluster; the intproxy hands them out.
+pub fn is_cluster_ip(addr_be: u32) -> bool {
+    u32::from_be(addr_be) & 0xfff0_0000 == 0x0a60_0000
+}
+
+fn fmt_ipv4(line: &mut Line, key: &str, addr_be: u32, port_be: u16) {
+    let ip = u32::from_be(addr_be).to_be_bytes();
+    let mut buf = [0u8; 24];
+    let mut w = Cursor { buf: &mut buf, len: 0 };
+    let _ = std::fmt::Write::write_fmt(
+        &mut w,
+        format_args!("{}.{}.{}.{}:{}", ip[0], ip[1], ip[2], ip[3], u16::from_be(port_be)),
+    );
+    let len = w.len;
+    line.str(key, &buf[..len]);
+}
+
+/// A tiny non-allocating formatter target.
+pub struct Cursor<'a> {
+    pub buf: &'a mut [u8],
+    pub len: usize,
+}
+
+impl std::fmt::Write for Cursor<'_> {
+    fn write_str(&mut self, s: &str) -> std::fmt::Result {
+        let n = s.len().min(self.buf.len() - self.len);
+        self.buf[self.len..self.len + n].copy_from_slice(&s.as_bytes()[..n]);
+        self.len += n;
+        Ok(())
+    }
+}
+
+#[cfg(not(test))]
+#[no_mangle]
+pub unsafe extern "C" fn socket(domain: c_int, kind: c_int, protocol: c_int) -> c_int {
+    let Some(_guard) = DetourGuard::new() else {
+        events::emit("hook", "socket", |l| {
+            l.bool("bypassed", true).bool("guard_was_set", true).int("domain", domain as i64);
+        });
+        return (real().socket)(domain, kind, protocol);
+    };
+    let fd = (real().socket)(domain, kind, protocol);
+    let managed = fd >= 0 && (domain == sys::AF_INET || domain == sys::AF_INET6);
+    // Logged before the table write, so a process stuck on the table's lock shows this line last.
+    events::emit("hook", "socket", |l| {
+        l.bool("bypassed", false).bool("guard_was_set", false).int("domain", domain as i64).int("fd", fd as i64);
+        l.bool("managed", managed);
+    });
+    if managed {
+        let entry = ManagedSocket { domain, kind: kind & 0xf };
+        SOCKETS.write().unwrap_or_else(|e| e.into_inner()).insert(fd, entry);
+    }
+    fd
+}
+
+#[cfg(not(test))]
+#[no_mangle]
+pub unsafe extern "C" fn connect(fd: c_int, addr: *const sockaddr, len: socklen_t) -> c_int {
+    let inet = (!addr.is_null() && (*addr).sa_family as c_int == sys::AF_INET && len as usize >= std::mem::size_of::<sockaddr_in>())
+        .then(|| *(addr as *const sockaddr_in));
+    let Some(_guard) = DetourGuard::new() else {
+        events::emit("hook", "connect", |l| {
+            l.bool("bypassed", true).bool("guard_was_set", true).int("fd", fd as i64);
+            if let Some(sin) = inet {
+                fmt_ipv4(l, "addr", sin.sin_addr, sin.sin_port);
+            }
+        });
+        return (real().connect)(fd, addr, len);
+    };
+    let managed = SOCKETS.read().unwrap_or_else(|e| e.into_inner()).contains_key(&fd);
+    let redirect = match inet {
+        Some(sin) if managed && is_cluster_ip(sin.sin_addr) => Some(sockaddr_in {
+            sin_port: session::service_port().to_be(),
+            sin_addr: u32::from_be_bytes([127, 0, 0, 1]).to_be(),
+            ..sin
+        }),
+        _ => None,
+    };
+    events::emit("hook", "connect", |l| {
+        l.bool("bypassed", false).bool("guard_was_set", false).int("fd", fd as i64).bool("managed", managed);
+        if let Some(sin) = inet {
+            fmt_ipv4(l, "addr", sin.sin_addr, sin.sin_port);
+        }
+        l.bool("redirected", redirect.is_some());
+    });
+    match redirect {
+        Some(to) => (real().connect)(fd, &to as *const sockaddr_in as *const sockaddr, std::mem::size_of::<sockaddr_in>() as u32),
+        None => (real().connect)(fd, addr, len),
+    }
+}
+
+/// `MIRRORD_SHARED_SOCKETS` as the exec hooks write it: `fd:domain:kind` joined by commas.
+pub const SHARED_SOCKETS_VAR: &[u8] = b"MIRRORD_SHARED_SOCKETS=";
+
+/// Writes the shared-sockets variable for `sockets` into `out` without allocating; returns its length.
+pub fn encode_shared<'a>(sockets: impl Iterator<Item = (&'a c_int, &'a ManagedSocket)>, out: &mut [u8]) -> usize {
+    let mut w = Cursor { buf: out, len: 0 };
+    let _ = std::fmt::Write::write_str(&mut w, std::str::from_utf8(SHARED_SOCKETS_VAR).unwrap());
+    for (i, (fd, s)) in sockets.enumerate() {
+        let sep = if i == 0 { "" } else { "," };
+        let _ = std::fmt::Write::write_fmt(&mut w, format_args!("{sep}{fd}:{}:{}", s.domain, s.kind));
+    }
+    w.len.min(out.len() - 1)
+}
+
+/// A new image adopts the sockets its parent passed, if they survived the exec (mirrord does
+/// the same with `MIRRORD_SHARED_SOCKETS`).
+pub fn adopt_shared_sockets() {
+    let Ok(value) = std::env::var("MIRRORD_SHARED_SOCKETS") else { return };
+    let mut table = SOCKETS.write().unwrap_or_else(|e| e.into_inner());
+    for item in value.split(',') {
+        let mut parts = item.split(':').map(|p| p.parse::<c_int>());
+        if let (Some(Ok(fd)), Some(Ok(domain)), Some(Ok(kind))) = (parts.next(), parts.next(), parts.next()) {
+            if unsafe { sys::fcntl(fd, sys::F_GETFD) } >= 0 {
+                table.insert(fd, ManagedSocket { domain, kind });
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cluster_ip_range() {
+        assert!(is_cluster_ip(u32::from_be_bytes([10, 96, 0, 10]).to_be()));
+        assert!(is_cluster_ip(u32::from_be_bytes([10, 111, 255, 1]).to_be()));
+        assert!(!is_cluster_ip(u32::from_be_bytes([10, 112, 0, 1]).to_be()));
+        assert!(!is_cluster_ip(u32::from_be_bytes([127, 0, 0, 1]).to_be()));
+    }
+
+    #[test]
+    fn shared_sockets_encoding() {
+        let mut map = BTreeMap::new();
+        map.insert(3, ManagedSocket { domain: 2, kind: 1 });
+        map.insert(7, ManagedSocket { domain: 10, kind: 2 });
+        let mut out = [0u8; 128];
+        let n = encode_shared(map.iter(), &mut out);
+        assert_eq!(&out[..n], b"MIRRORD_SHARED_SOCKETS=3:2:1,7:10:2");
+    }
+}

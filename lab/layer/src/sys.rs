@@ -1,0 +1,122 @@
+//! The few libc items the layer needs, declared by hand (no `libc` crate offline).
+#![allow(non_camel_case_types, dead_code)]
+
+pub use std::os::raw::{c_char, c_int, c_void};
+
+pub type socklen_t = u32;
+pub type sa_family_t = u16;
+
+pub const AF_UNIX: c_int = 1;
+pub const AF_INET: c_int = 2;
+pub const AF_INET6: c_int = 10;
+pub const SOCK_STREAM: c_int = 1;
+pub const SOCK_DGRAM: c_int = 2;
+pub const SOCK_CLOEXEC: c_int = 0o2000000;
+pub const IPPROTO_TCP: c_int = 6;
+pub const IPPROTO_UDP: c_int = 17;
+
+pub const O_WRONLY: c_int = 0o1;
+pub const O_CREAT: c_int = 0o100;
+pub const O_APPEND: c_int = 0o2000;
+pub const O_CLOEXEC: c_int = 0o2000000;
+pub const F_GETFD: c_int = 1;
+pub const CLOCK_REALTIME: c_int = 0;
+pub const SIGKILL: c_int = 9;
+
+pub const AI_CANONNAME: c_int = 0x0002;
+pub const EAI_NONAME: c_int = -2;
+pub const EAI_AGAIN: c_int = -3;
+pub const EAI_FAMILY: c_int = -6;
+pub const EAI_SERVICE: c_int = -8;
+pub const EAI_MEMORY: c_int = -10;
+
+pub const RTLD_NEXT: *mut c_void = -1isize as *mut c_void;
+
+#[repr(C)]
+pub struct addrinfo {
+    pub ai_flags: c_int,
+    pub ai_family: c_int,
+    pub ai_socktype: c_int,
+    pub ai_protocol: c_int,
+    pub ai_addrlen: socklen_t,
+    pub ai_addr: *mut sockaddr,
+    pub ai_canonname: *mut c_char,
+    pub ai_next: *mut addrinfo,
+}
+
+#[repr(C)]
+pub struct sockaddr {
+    pub sa_family: sa_family_t,
+    pub sa_data: [c_char; 14],
+}
+
+#[repr(C)]
+#[derive(Clone, Copy)]
+pub struct sockaddr_in {
+    pub sin_family: sa_family_t,
+    /// Network byte order.
+    pub sin_port: u16,
+    /// Network byte order.
+    pub sin_addr: u32,
+    pub sin_zero: [u8; 8],
+}
+
+#[repr(C)]
+pub struct sockaddr_un {
+    pub sun_family: sa_family_t,
+    pub sun_path: [c_char; 108],
+}
+
+#[repr(C)]
+pub struct timespec {
+    pub tv_sec: i64,
+    pub tv_nsec: i64,
+}
+
+extern "C" {
+    pub fn dlsym(handle: *mut c_void, symbol: *const c_char) -> *mut c_void;
+    pub fn getpid() -> c_int;
+    pub fn getppid() -> c_int;
+    pub fn gettid() -> c_int;
+    pub fn open(path: *const c_char, flags: c_int, ...) -> c_int;
+    pub fn read(fd: c_int, buf: *mut c_void, count: usize) -> isize;
+    pub fn write(fd: c_int, buf: *const c_void, count: usize) -> isize;
+    pub fn close(fd: c_int) -> c_int;
+    pub fn fcntl(fd: c_int, cmd: c_int, ...) -> c_int;
+    pub fn clock_gettime(clock: c_int, ts: *mut timespec) -> c_int;
+    pub fn malloc(size: usize) -> *mut c_void;
+    pub fn free(ptr: *mut c_void);
+    pub fn kill(pid: c_int, sig: c_int) -> c_int;
+    pub fn _exit(code: c_int) -> !;
+    pub fn __errno_location() -> *mut c_int;
+    pub static environ: *const *const c_char;
+}
+
+pub fn errno() -> c_int {
+    unsafe { *__errno_location() }
+}
+
+pub fn now_ns() -> u64 {
+    let mut ts = timespec { tv_sec: 0, tv_nsec: 0 };
+    unsafe { clock_gettime(CLOCK_REALTIME, &mut ts) };
+    ts.tv_sec as u64 * 1_000_000_000 + ts.tv_nsec as u64
+}
+
+/// Bytes of a C string, without allocating (safe in a vfork child).
+pub unsafe fn cstr_bytes<'a>(p: *const c_char) -> &'a [u8] {
+    if p.is_null() {
+        return &[];
+    }
+    std::ffi::CStr::from_ptr(p).to_bytes()
+}
+
+/// Writes all of `buf` to `fd`, retrying short writes; errors are dropped (evidence is best effort).
+pub fn write_all(fd: c_int, mut buf: &[u8]) {
+    while !buf.is_empty() {
+        let n = unsafe { write(fd, buf.as_ptr() as *const c_void, buf.len()) };
+        if n <= 0 {
+            return;
+        }
+        buf = &buf[n as usize..];
+    }
+}
