@@ -5,19 +5,54 @@
 
 use crate::config;
 use crate::sys;
+use std::ffi::CString;
 use std::fmt::{self, Write};
 use std::sync::atomic::{AtomicI32, Ordering};
+use std::sync::OnceLock;
 
 static EVENTS_FD: AtomicI32 = AtomicI32::new(-1);
+/// The events path as a C string, kept for reopening: children that close every descriptor
+/// before exec (Python's close_fds) would otherwise lose their exec-hook evidence.
+static EVENTS_PATH: OnceLock<CString> = OnceLock::new();
+const EVENTS_FLAGS: i32 = sys::O_WRONLY | sys::O_CREAT | sys::O_APPEND | sys::O_CLOEXEC;
 
 /// Opens the events file named by `MIRRORD_LAB_EVENTS`, if any. Called once at layer load.
 pub fn open_from_env() {
     let Some(path) = std::env::var_os("MIRRORD_LAB_EVENTS") else { return };
-    let Ok(path) = std::ffi::CString::new(std::os::unix::ffi::OsStrExt::as_bytes(path.as_os_str())) else {
+    let Ok(path) = CString::new(std::os::unix::ffi::OsStrExt::as_bytes(path.as_os_str())) else {
         return;
     };
-    let fd = unsafe { sys::open(path.as_ptr(), sys::O_WRONLY | sys::O_CREAT | sys::O_APPEND | sys::O_CLOEXEC, 0o666) };
+    let mut fd = unsafe { sys::open(path.as_ptr(), EVENTS_FLAGS, 0o666) };
+    if fd >= 0 {
+        // Out of the way of the low numbers a child reuses after closing ours.
+        let high = unsafe { sys::fcntl(fd, sys::F_DUPFD_CLOEXEC, 900) };
+        if high >= 0 {
+            unsafe { sys::close(fd) };
+            fd = high;
+        }
+    }
     EVENTS_FD.store(fd, Ordering::Relaxed);
+    let _ = EVENTS_PATH.set(path);
+}
+
+/// Appends `line`; if our descriptor was closed under us, appends through a fresh one (syscalls
+/// only, so still fine in a vfork child).
+fn append(fd: i32, line: &[u8]) {
+    let n = unsafe { sys::write(fd, line.as_ptr() as *const sys::c_void, line.len()) };
+    if n == line.len() as isize {
+        return;
+    }
+    if n < 0 && sys::errno() == sys::EBADF {
+        if let Some(path) = EVENTS_PATH.get() {
+            let fd = unsafe { sys::open(path.as_ptr(), EVENTS_FLAGS, 0o666) };
+            if fd >= 0 {
+                sys::write_all(fd, line);
+                unsafe { sys::close(fd) };
+            }
+        }
+    } else if n > 0 {
+        sys::write_all(fd, &line[n as usize..]);
+    }
 }
 
 /// A JSON object being built in a fixed buffer. Oversized lines are cut and marked, never grown.
@@ -97,5 +132,5 @@ pub fn emit(event: &str, hook: &str, fill: impl FnOnce(&mut Line)) {
     }
     line.buf[line.len] = b'}';
     line.buf[line.len + 1] = b'\n';
-    sys::write_all(fd, &line.buf[..line.len + 2]);
+    append(fd, &line.buf[..line.len + 2]);
 }

@@ -20,8 +20,10 @@ pub const O_CREAT: c_int = 0o100;
 pub const O_APPEND: c_int = 0o2000;
 pub const O_CLOEXEC: c_int = 0o2000000;
 pub const F_GETFD: c_int = 1;
+pub const F_DUPFD_CLOEXEC: c_int = 1030;
 pub const CLOCK_REALTIME: c_int = 0;
 pub const SIGKILL: c_int = 9;
+pub const EBADF: c_int = 9;
 
 pub const AI_CANONNAME: c_int = 0x0002;
 pub const EAI_NONAME: c_int = -2;

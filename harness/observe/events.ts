@@ -1,0 +1,100 @@
+/**
+ * Summarises the lab's events file (JSON lines from the layer and the intproxy) into the
+ * EventSummary of the result model: per-hook tallies with the threads that were bypassed, exec-hook
+ * entries that found the guard already set, and the intproxy's sessions and exit.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import type { EventSummary, HookTally } from '../model/result.ts';
+
+/** Hooks whose bypass means the app escaped the layer. */
+export const GUARDED_HOOKS = ['getaddrinfo', 'socket', 'connect'] as const;
+const EXEC_HOOKS = new Set(['execv', 'execve']);
+
+interface RawEvent {
+  src?: string;
+  event?: string;
+  hook?: string;
+  pid?: number;
+  tid?: number;
+  init_pid?: number;
+  bypassed?: boolean;
+  guard_was_set?: boolean;
+  installed?: boolean;
+  name?: string;
+  path?: string;
+  reason?: string;
+  error?: string;
+}
+
+function tally(summary: EventSummary, hook: string): HookTally {
+  summary.hooks[hook] ??= { calls: 0, bypassed: 0, bypassedTids: [], bypassedPids: [] };
+  return summary.hooks[hook];
+}
+
+function addUnique<T>(list: T[], value: T | undefined, max = 20): void {
+  if (value !== undefined && !list.includes(value) && list.length < max) list.push(value);
+}
+
+export function emptySummary(): EventSummary {
+  return {
+    lines: 0,
+    malformed: 0,
+    layerInits: 0,
+    hooks: {},
+    execGuardSet: { count: 0, pids: [], paths: [] },
+    execInChild: 0,
+    intproxy: { sessionsOpened: 0, sessionsClosed: 0 },
+    fatal: [],
+    lastEventByPid: {},
+  };
+}
+
+export function summarizeEvents(text: string): EventSummary {
+  const summary = emptySummary();
+  for (const line of text.split('\n')) {
+    if (!line.trim()) continue;
+    summary.lines++;
+    let e: RawEvent;
+    try {
+      e = JSON.parse(line) as RawEvent;
+    } catch {
+      summary.malformed++;
+      continue;
+    }
+    if (e.src === 'intproxy') {
+      if (e.event === 'listening') summary.intproxy.pid = e.pid;
+      if (e.event === 'session_open') summary.intproxy.sessionsOpened++;
+      if (e.event === 'session_close') summary.intproxy.sessionsClosed++;
+      if (e.event === 'exit') summary.intproxy.exitReason = e.reason ?? 'unknown';
+      continue;
+    }
+    if (e.src !== 'layer') continue;
+    if (e.pid !== undefined) summary.lastEventByPid[String(e.pid)] = e.event === 'hook' ? `hook ${e.hook}` : String(e.event);
+    if (e.event === 'init') summary.layerInits++;
+    if (e.event === 'fatal') summary.fatal.push(e.error ?? 'fatal');
+    if (e.event !== 'hook' || !e.hook) continue;
+    const t = tally(summary, e.hook);
+    t.calls++;
+    if (e.bypassed) {
+      t.bypassed++;
+      addUnique(t.bypassedTids, e.tid);
+      addUnique(t.bypassedPids, e.pid);
+      if (e.hook === 'getaddrinfo') addUnique((t.bypassedNames ??= []), e.name);
+    }
+    if (EXEC_HOOKS.has(e.hook)) {
+      if (e.init_pid !== undefined && e.pid !== e.init_pid) summary.execInChild++;
+      if (e.guard_was_set && e.installed !== false) {
+        summary.execGuardSet.count++;
+        addUnique(summary.execGuardSet.pids, e.pid);
+        addUnique(summary.execGuardSet.paths, e.path, 5);
+      }
+    }
+  }
+  return summary;
+}
+
+/** Reads and summarises an events file; `null` when the subject wrote none. */
+export function readEvents(path: string): EventSummary | null {
+  if (!existsSync(path)) return null;
+  return summarizeEvents(readFileSync(path, 'utf8'));
+}

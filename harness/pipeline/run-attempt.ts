@@ -1,0 +1,57 @@
+/** One attempt: wrap the workload in the subject, run it, decide the verdict from what was seen. */
+import { join } from 'node:path';
+import type { Attempt, RunAs, Strategy } from '../model/result.ts';
+import type { Runner } from '../runners/runner.ts';
+import type { Stage } from '../stage.ts';
+import type { Subject } from '../subjects/subject.ts';
+import { decide } from '../verdict/decide.ts';
+
+/** What to run: a scenario's Ruby script, or any command (`run --exec`). */
+export type Workload = { ruby: string; args: string[] } | { argv: string[] };
+
+export interface AttemptInput {
+  subject: Subject;
+  strategy: Strategy | null;
+  workload: Workload;
+  label: string;
+  runAs: RunAs;
+  timeoutMs: number;
+  runner: Runner;
+  stage: Stage;
+  attempt: number;
+  /** @default 0 */
+  lingerMs?: number;
+  signal?: AbortSignal;
+}
+
+export function workloadArgv(workload: Workload, stage: Stage): string[] {
+  return 'ruby' in workload ? ['ruby', join(stage.rubyDir, workload.ruby), ...workload.args] : workload.argv;
+}
+
+export async function runAttempt(input: AttemptInput): Promise<Attempt> {
+  const dir = input.stage.attemptDir(`${input.label}-${input.attempt}`);
+  const eventsPath = join(dir, 'events.jsonl');
+  const reportPath = join(dir, 'report.jsonl');
+  const { argv, env } = input.subject.wrap(workloadArgv(input.workload, input.stage), {
+    strategy: input.strategy,
+    eventsPath,
+    dir,
+  });
+  const startedAt = new Date().toISOString();
+  try {
+    const observation = await input.runner.run({
+      argv,
+      env,
+      runAs: input.runAs,
+      timeoutMs: input.timeoutMs,
+      lingerMs: input.lingerMs ?? 0,
+      dir,
+      eventsPath,
+      reportPath,
+      signal: input.signal,
+    });
+    return { attempt: input.attempt, startedAt, observation, verdict: decide(observation) };
+  } finally {
+    input.stage.release(dir);
+  }
+}

@@ -1,0 +1,26 @@
+/** What every runner (host, docker) is given, and what it must hand back: an Observation. */
+import type { Observation, RunAs } from '../model/result.ts';
+
+export interface RunSpec {
+  /** The subject-wrapped workload command, e.g. `mirrord-lab exec --profile 3.112.0 -- ruby w.rb`. */
+  argv: string[];
+  /** Extra environment for the workload (the runner adds PATH, HOME, and its own variables). */
+  env: Record<string, string>;
+  runAs: RunAs;
+  /** @default from the scenario */
+  timeoutMs: number;
+  /** How long to let the subject's helpers (intproxy) finish after the workload exits. @default 0 */
+  lingerMs: number;
+  /** Fresh, world-writable directory for this attempt; the runner does not remove it. */
+  dir: string;
+  /** Where the subject writes its events (lab) and the workload its report. */
+  eventsPath: string;
+  reportPath: string;
+  /** Aborts the attempt (Ctrl-C): the runner kills everything and returns an ERROR observation. */
+  signal?: AbortSignal;
+}
+
+export interface Runner {
+  readonly name: string;
+  run(spec: RunSpec): Promise<Observation>;
+}

@@ -1,0 +1,55 @@
+/** The lab (lab/): `mirrord-lab exec --profile <version> [--strategy S] -- workload`. */
+import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Strategy } from '../model/result.ts';
+import { STRATEGIES } from '../model/result.ts';
+import { EnvironmentError } from '../cli/errors.ts';
+import type { Stage } from '../stage.ts';
+import type { Subject, WrapContext } from './subject.ts';
+
+export const LAB_PROFILES = ['3.111.0', '3.112.0', '3.112.1'] as const;
+export type LabProfile = (typeof LAB_PROFILES)[number];
+
+/** Where `cargo build --release` in lab/ puts the CLI and the layer. */
+export function labBuildDir(repoRoot: string): string {
+  return join(repoRoot, 'lab', 'target', 'release');
+}
+
+export class LabSubject implements Subject {
+  readonly kind = 'lab' as const;
+  readonly writesEvents = true;
+  readonly id: string;
+  readonly strategies: readonly Strategy[];
+  private cli = '';
+
+  constructor(
+    readonly version: LabProfile,
+    private readonly buildDir: string,
+  ) {
+    this.id = `lab@${version}`;
+    // Only 3.112.0 holds a guard in its exec hook, so only it has a strategy to choose.
+    this.strategies = version === '3.112.0' ? STRATEGIES : [];
+  }
+
+  async prepare(stage: Stage): Promise<void> {
+    const dir = join(stage.root, 'lab');
+    this.cli = join(dir, 'mirrord-lab');
+    if (existsSync(this.cli)) return;
+    for (const file of ['mirrord-lab', 'libmirrord_layer.so']) {
+      if (!existsSync(join(this.buildDir, file))) {
+        throw new EnvironmentError(`the lab is not built (${join(this.buildDir, file)} missing): run \`npx mirrord-regress lab build\``);
+      }
+    }
+    mkdirSync(dir, { recursive: true, mode: 0o755 });
+    // A staged copy: the run user must be able to read the layer even if the repo is private.
+    for (const file of ['mirrord-lab', 'libmirrord_layer.so']) copyFileSync(join(this.buildDir, file), join(dir, file));
+  }
+
+  wrap(workload: string[], ctx: WrapContext): { argv: string[]; env: Record<string, string> } {
+    const strategy = ctx.strategy ? ['--strategy', ctx.strategy] : [];
+    return {
+      argv: [this.cli, 'exec', '--profile', this.version, ...strategy, '--', ...workload],
+      env: { MIRRORD_LAB_EVENTS: ctx.eventsPath },
+    };
+  }
+}

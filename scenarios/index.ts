@@ -1,0 +1,19 @@
+/** Every scenario, by id. */
+import { UsageError } from '../harness/cli/errors.ts';
+import { fixtureScenarios } from './fixtures.ts';
+import type { Scenario } from './scenario.ts';
+import { spawnMethodScenarios } from './spawn-methods.ts';
+import { spawnThenResolve } from './spawn-then-resolve.ts';
+import { spawnThreads } from './spawn-threads.ts';
+
+export const SCENARIOS: Scenario[] = [spawnThenResolve, spawnThreads, ...spawnMethodScenarios, ...fixtureScenarios];
+
+export function scenarioById(id: string): Scenario {
+  const s = SCENARIOS.find((x) => x.id === id);
+  if (!s) throw new UsageError(`unknown scenario "${id}"; known: ${SCENARIOS.map((x) => x.id).join(', ')}`, 'UNKNOWN_SCENARIO');
+  return s;
+}
+
+export function defaultScenarios(): Scenario[] {
+  return SCENARIOS.filter((s) => s.inDefaultMatrix);
+}
