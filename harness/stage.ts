@@ -15,6 +15,8 @@ export interface Stage {
   readonly root: string;
   /** Staged copy of scenarios/ruby. */
   readonly rubyDir: string;
+  /** The Ruby that runs workloads. @default ruby (on PATH) */
+  readonly ruby: string;
   /** A fresh, world-writable directory for one attempt. */
   attemptDir(label: string): string;
   /** Removes an attempt directory (unless keeping). */
@@ -52,7 +54,7 @@ export function sweepStaleStages(base: string = tmpdir()): number {
   return swept;
 }
 
-export function createStage(opts: { repoRoot: string; keep?: boolean; base?: string }): Stage {
+export function createStage(opts: { repoRoot: string; keep?: boolean; base?: string; ruby?: string }): Stage {
   const root = mkdtempSync(join(opts.base ?? tmpdir(), PREFIX));
   chmodSync(root, 0o755);
   writeFileSync(join(root, OWNER), String(process.pid));
@@ -63,6 +65,7 @@ export function createStage(opts: { repoRoot: string; keep?: boolean; base?: str
   return {
     root,
     rubyDir,
+    ruby: opts.ruby ?? 'ruby',
     attemptDir(label: string) {
       const dir = join(root, 'runs', `${String(++n).padStart(4, '0')}-${label.replace(/[^\w.@-]+/g, '_')}`);
       mkdirSync(dir, { recursive: true });

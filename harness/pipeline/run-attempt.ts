@@ -25,7 +25,7 @@ export interface AttemptInput {
 }
 
 export function workloadArgv(workload: Workload, stage: Stage): string[] {
-  return 'ruby' in workload ? ['ruby', join(stage.rubyDir, workload.ruby), ...workload.args] : workload.argv;
+  return 'ruby' in workload ? [stage.ruby, join(stage.rubyDir, workload.ruby), ...workload.args] : workload.argv;
 }
 
 export async function runAttempt(input: AttemptInput): Promise<Attempt> {

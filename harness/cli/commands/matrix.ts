@@ -1,0 +1,98 @@
+/** `matrix`: the cross product, run in parallel, stored as it goes, reported at the end. */
+import { resolve } from 'node:path';
+import { Command } from 'commander';
+import { SCENARIOS, defaultScenarios, scenarioById } from '../../../scenarios/index.ts';
+import { STRATEGIES, type Strategy } from '../../model/result.ts';
+import { planMatrix, parseShard, selectShard } from '../../matrix/plan.ts';
+import { createProgress } from '../../matrix/progress.ts';
+import { runMatrix } from '../../matrix/run-matrix.ts';
+import { ResultStore } from '../../matrix/store.ts';
+import { toTerminalTable } from '../../reports/terminal.ts';
+import { writeReports } from '../../reports/write.ts';
+import { HostRunner } from '../../runners/host/host-runner.ts';
+import { createStage, sweepStaleStages } from '../../stage.ts';
+import { DEFAULT_SUBJECTS, resolveSubject } from '../../subjects/registry.ts';
+import { checkRuby, LAB_BUILD_DIR, REPO_ROOT, resolveRuby } from '../context.ts';
+import { UsageError } from '../errors.ts';
+import { abortOnSignals } from '../interrupt.ts';
+import * as parse from '../options.ts';
+
+interface MatrixOptions {
+  subjects: string[];
+  strategies: Strategy[];
+  scenarios?: string[];
+  repeat: number;
+  jobs: number;
+  shard?: string;
+  out: string;
+  resume?: boolean;
+  timeout?: number;
+  ruby?: string;
+  runner: string;
+}
+
+export function matrixCommand(): Command {
+  return new Command('matrix')
+    .description('run subjects x strategies x scenarios (x run-as), compare with the expected-verdict table, write reports')
+    .option('--subjects <ids>', 'comma-separated subjects', parse.list, DEFAULT_SUBJECTS)
+    .option('--strategies <list>', 'comma-separated guard strategies (for subjects that have them)', parse.strategyList, [...STRATEGIES])
+    .option('--scenarios <ids>', 'comma-separated scenario ids (default: the default set)', parse.list)
+    .option('--repeat <n>', 'attempts per cell; disagreeing attempts make a cell flaky', parse.positiveInt('--repeat'), 1)
+    .option('--jobs <n>', 'cells run in parallel', parse.positiveInt('--jobs'), 2)
+    .option('--shard <i/n>', 'run only shard i of n (round-robin); merge with `report merge`')
+    .option('--out <dir>', 'output directory for results.json, junit.xml, summary.md', 'results')
+    .option('--resume', 'finish a killed run: only cells missing from <out>/results.json are run')
+    .option('--timeout <ms>', 'override every scenario\'s timeout', parse.positiveInt('--timeout'))
+    .option('--ruby <path>', 'Ruby to run workloads with (default: ruby on PATH, or MIRRORD_REGRESS_RUBY)')
+    .option('--runner <name>', 'where workloads run: host', 'host')
+    .addHelpText('after', `
+Scenarios: ${SCENARIOS.map((s) => `${s.id}${s.inDefaultMatrix ? '*' : ''}`).join(', ')}  (* = default set)
+Exit codes: 0 every cell as expected, 1 some cell unexpected, 2 bad usage or environment, 130 interrupted.`)
+    .action(async (opts: MatrixOptions) => {
+      process.exitCode = await matrix(opts);
+    });
+}
+
+async function matrix(opts: MatrixOptions): Promise<number> {
+  if (opts.runner !== 'host') throw new UsageError(`unknown runner "${opts.runner}"; available: host`, 'UNKNOWN_RUNNER');
+  const shard = opts.shard ? parseShard(opts.shard) : undefined;
+  const subjects = opts.subjects.map((id) => resolveSubject(id, { labBuildDir: LAB_BUILD_DIR }));
+  const scenarios = opts.scenarios ? opts.scenarios.map(scenarioById) : defaultScenarios();
+  const plan = planMatrix({ subjects, strategies: opts.strategies, scenarios, runner: opts.runner });
+  if (plan.length === 0) throw new UsageError('the matrix is empty: no subject takes any of the given strategies');
+  const ruby = resolveRuby(opts.ruby);
+  checkRuby(ruby);
+
+  const outDir = resolve(opts.out);
+  const store = new ResultStore(outDir, plan.map((c) => c.id), shard);
+  if (opts.resume) store.resume();
+  sweepStaleStages();
+  const stage = createStage({ repoRoot: REPO_ROOT, ruby });
+  const { signal, dispose } = abortOnSignals();
+  try {
+    for (const s of subjects) await s.prepare(stage);
+    const { interrupted } = await runMatrix({
+      cells: selectShard(plan, shard),
+      store,
+      runner: new HostRunner(),
+      stage,
+      jobs: opts.jobs,
+      repeat: opts.repeat,
+      timeoutMs: opts.timeout,
+      progress: createProgress(),
+      signal,
+    });
+    const file = store.snapshot();
+    if (interrupted) {
+      process.stderr.write(`interrupted: ${file.cells.length} cells recorded in ${store.path}; run again with --resume to finish\n`);
+      return 130;
+    }
+    writeReports(file, outDir);
+    process.stdout.write(toTerminalTable(file, { color: Boolean(process.stdout.isTTY) }) + '\n');
+    process.stdout.write(`reports: ${outDir}/{results.json,junit.xml,summary.md}\n`);
+    return file.cells.every((c) => c.matchesExpectation) ? 0 : 1;
+  } finally {
+    dispose();
+    stage.dispose();
+  }
+}

@@ -1,0 +1,44 @@
+/**
+ * Runs planned cells with `jobs` in parallel, storing each finished cell at once. On abort
+ * (Ctrl-C) it stops scheduling, lets the runners kill what is in flight, and returns what finished.
+ */
+import type { CellResult } from '../model/result.ts';
+import type { Runner } from '../runners/runner.ts';
+import type { Stage } from '../stage.ts';
+import type { PlannedCell } from './plan.ts';
+import type { Progress } from './progress.ts';
+import { runCell } from './run-cell.ts';
+import type { ResultStore } from './store.ts';
+
+export interface MatrixRun {
+  cells: PlannedCell[];
+  store: ResultStore;
+  runner: Runner;
+  stage: Stage;
+  jobs: number;
+  repeat: number;
+  timeoutMs?: number;
+  progress: Progress;
+  signal: AbortSignal;
+}
+
+export async function runMatrix(m: MatrixRun): Promise<{ completed: CellResult[]; interrupted: boolean }> {
+  const todo = m.cells.filter((c) => !m.store.has(c.id));
+  m.progress.start(m.cells.length, m.cells.length - todo.length);
+  const completed: CellResult[] = [];
+  let next = 0;
+  const worker = async () => {
+    while (!m.signal.aborted && next < todo.length) {
+      const cell = todo[next++]!;
+      m.progress.cellStarted(cell.id);
+      const result = await runCell(cell, { runner: m.runner, stage: m.stage, repeat: m.repeat, timeoutMs: m.timeoutMs, signal: m.signal });
+      if (!result) break;
+      m.store.add(result);
+      completed.push(result);
+      m.progress.cellDone(result);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(m.jobs, todo.length)) }, worker));
+  m.progress.end();
+  return { completed, interrupted: m.signal.aborted };
+}
