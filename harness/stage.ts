@@ -67,8 +67,10 @@ export function createStage(opts: { repoRoot: string; keep?: boolean; base?: str
     rubyDir,
     ruby: opts.ruby ?? 'ruby',
     attemptDir(label: string) {
-      const dir = join(root, 'runs', `${String(++n).padStart(4, '0')}-${label.replace(/[^\w.@-]+/g, '_')}`);
+      // Short on purpose: subjects put Unix sockets in here, and sun_path holds 108 bytes.
+      const dir = join(root, 'runs', String(++n).padStart(4, '0'));
       mkdirSync(dir, { recursive: true });
+      writeFileSync(join(dir, 'label.txt'), `${label}\n`);
       chmodSync(join(root, 'runs'), 0o755);
       // The workload runs as another user and writes its report and events here.
       chmodSync(dir, 0o777);

@@ -1,7 +1,7 @@
 /** One attempt: wrap the workload in the subject, run it, decide the verdict from what was seen. */
 import { join } from 'node:path';
 import type { Attempt, RunAs, Strategy } from '../model/result.ts';
-import type { Runner } from '../runners/runner.ts';
+import type { Layout, Runner } from '../runners/runner.ts';
 import type { Stage } from '../stage.ts';
 import type { Subject } from '../subjects/subject.ts';
 import { decide } from '../verdict/decide.ts';
@@ -24,18 +24,20 @@ export interface AttemptInput {
   signal?: AbortSignal;
 }
 
-export function workloadArgv(workload: Workload, stage: Stage): string[] {
-  return 'ruby' in workload ? [stage.ruby, join(stage.rubyDir, workload.ruby), ...workload.args] : workload.argv;
+export function workloadArgv(workload: Workload, layout: Layout): string[] {
+  return 'ruby' in workload ? [layout.ruby, join(layout.rubyDir, workload.ruby), ...workload.args] : workload.argv;
 }
 
 export async function runAttempt(input: AttemptInput): Promise<Attempt> {
   const dir = input.stage.attemptDir(`${input.label}-${input.attempt}`);
   const eventsPath = join(dir, 'events.jsonl');
   const reportPath = join(dir, 'report.jsonl');
-  const { argv, env } = input.subject.wrap(workloadArgv(input.workload, input.stage), {
+  const layout = input.runner.layout(input.stage);
+  const { argv, env } = input.subject.wrap(workloadArgv(input.workload, layout), {
     strategy: input.strategy,
-    eventsPath,
-    dir,
+    labCli: layout.labCli,
+    eventsPath: layout.mapPath(eventsPath),
+    dir: layout.mapPath(dir),
   });
   const startedAt = new Date().toISOString();
   try {

@@ -1,5 +1,18 @@
 /** What every runner (host, docker) is given, and what it must hand back: an Observation. */
 import type { Observation, RunAs } from '../model/result.ts';
+import type { Stage } from '../stage.ts';
+
+/** Where things are as the workload sees them (host paths, or paths inside a container). */
+export interface Layout {
+  /** The lab's `mirrord-lab` CLI. */
+  labCli: string;
+  /** The Ruby workloads (scenarios/ruby). */
+  rubyDir: string;
+  /** The Ruby interpreter. */
+  ruby: string;
+  /** A host path under the stage, as the workload sees it. */
+  mapPath(hostPath: string): string;
+}
 
 export interface RunSpec {
   /** The subject-wrapped workload command, e.g. `mirrord-lab exec --profile 3.112.0 -- ruby w.rb`. */
@@ -11,9 +24,9 @@ export interface RunSpec {
   timeoutMs: number;
   /** How long to let the subject's helpers (intproxy) finish after the workload exits. @default 0 */
   lingerMs: number;
-  /** Fresh, world-writable directory for this attempt; the runner does not remove it. */
+  /** Fresh, world-writable directory for this attempt (host path); the runner does not remove it. */
   dir: string;
-  /** Where the subject writes its events (lab) and the workload its report. */
+  /** Where the subject writes its events (lab) and the workload its report (host paths). */
   eventsPath: string;
   reportPath: string;
   /** Aborts the attempt (Ctrl-C): the runner kills everything and returns an ERROR observation. */
@@ -22,5 +35,7 @@ export interface RunSpec {
 
 export interface Runner {
   readonly name: string;
+  /** Where the workload finds the lab, the workloads and Ruby when run by this runner. */
+  layout(stage: Stage): Layout;
   run(spec: RunSpec): Promise<Observation>;
 }

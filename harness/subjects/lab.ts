@@ -20,7 +20,6 @@ export class LabSubject implements Subject {
   readonly writesEvents = true;
   readonly id: string;
   readonly strategies: readonly Strategy[];
-  private cli = '';
 
   constructor(
     readonly version: LabProfile,
@@ -33,8 +32,7 @@ export class LabSubject implements Subject {
 
   async prepare(stage: Stage): Promise<void> {
     const dir = join(stage.root, 'lab');
-    this.cli = join(dir, 'mirrord-lab');
-    if (existsSync(this.cli)) return;
+    if (existsSync(join(dir, 'mirrord-lab'))) return;
     for (const file of ['mirrord-lab', 'libmirrord_layer.so']) {
       if (!existsSync(join(this.buildDir, file))) {
         throw new EnvironmentError(`the lab is not built (${join(this.buildDir, file)} missing): run \`npx mirrord-regress lab build\``);
@@ -48,7 +46,7 @@ export class LabSubject implements Subject {
   wrap(workload: string[], ctx: WrapContext): { argv: string[]; env: Record<string, string> } {
     const strategy = ctx.strategy ? ['--strategy', ctx.strategy] : [];
     return {
-      argv: [this.cli, 'exec', '--profile', this.version, ...strategy, '--', ...workload],
+      argv: [ctx.labCli, 'exec', '--profile', this.version, ...strategy, '--', ...workload],
       env: { MIRRORD_LAB_EVENTS: ctx.eventsPath },
     };
   }

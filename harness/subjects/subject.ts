@@ -10,6 +10,8 @@ export type SubjectKind = 'lab' | 'mirrord-release' | 'mirrord-build';
 
 export interface WrapContext {
   strategy: Strategy | null;
+  /** The lab CLI as the workload sees it (from the runner's layout). */
+  labCli: string;
   /** Where the subject should write its events (only the lab writes any). */
   eventsPath: string;
   /** The attempt's directory (world-writable). */
@@ -26,7 +28,7 @@ export interface Subject {
   readonly strategies: readonly Strategy[];
   /** Whether it writes lab events (hook-level evidence). Others are judged by the workload report. */
   readonly writesEvents: boolean;
-  /** Makes the subject runnable from `stage` (copies binaries); throws with how to fix it. */
+  /** Makes the subject runnable on the host from `stage` (copies binaries); throws with how to fix it. */
   prepare(stage: Stage): Promise<void>;
   /** The command that runs `workload` under this subject. */
   wrap(workload: string[], ctx: WrapContext): { argv: string[]; env: Record<string, string> };

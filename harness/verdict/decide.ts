@@ -29,7 +29,8 @@ function lastLine(text: string): string {
 }
 
 function plural(n: number, word: string): string {
-  return `${n} ${word}${n === 1 ? '' : 's'}`;
+  if (n === 1) return `${n} ${word}`;
+  return `${n} ${word.endsWith('y') ? `${word.slice(0, -1)}ies` : `${word}s`}`;
 }
 
 /** Report steps that failed on a cluster name the way a bypass makes them fail. */
@@ -74,7 +75,10 @@ function intproxyEvidence(obs: Observation): EvidenceItem {
   }
   const open = ip.sessionsOpened - ip.sessionsClosed;
   if (ip.exitReason) return { kind: 'intproxy', state: 'exited', detail: `intproxy ${ip.pid} exited (${ip.exitReason}) after ${plural(ip.sessionsOpened, 'session')}` };
-  if (obs.intproxyAliveAtEnd) return { kind: 'intproxy', state: 'running', detail: `intproxy ${ip.pid} still running with ${plural(open, 'open session')}` };
+  if (obs.intproxyAliveAtEnd) {
+    const detail = open > 0 ? `intproxy ${ip.pid} still running with ${plural(open, 'open session')}` : `intproxy ${ip.pid} up and idle (no open session) when the workload ended`;
+    return { kind: 'intproxy', state: 'running', detail };
+  }
   return { kind: 'intproxy', state: 'vanished', detail: `intproxy ${ip.pid} disappeared without exiting, ${plural(open, 'session')} still open` };
 }
 

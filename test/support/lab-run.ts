@@ -65,14 +65,16 @@ export async function runUnderLab(profile: LabProfile, workload: Workload, opts:
   const dir = st.attemptDir(`${profile}-${opts.strategy ?? 'default'}`);
   const eventsPath = join(dir, 'events.jsonl');
   const reportPath = join(dir, 'report.jsonl');
-  const wrapped = subject.wrap(workloadArgv(workload, st), { strategy: opts.strategy ?? null, eventsPath, dir });
+  const runner = new HostRunner();
+  const layout = runner.layout(st);
+  const wrapped = subject.wrap(workloadArgv(workload, layout), { strategy: opts.strategy ?? null, labCli: layout.labCli, eventsPath, dir });
   let argv = wrapped.argv;
   if (opts.config) {
     const cfg = join(dir, 'config.json');
     (await import('node:fs')).writeFileSync(cfg, JSON.stringify(opts.config));
     argv = [argv[0]!, argv[1]!, '-f', cfg, ...argv.slice(2)];
   }
-  const observation = await new HostRunner().run({
+  const observation = await runner.run({
     argv,
     env: wrapped.env,
     runAs: opts.runAs ?? 'unprivileged',

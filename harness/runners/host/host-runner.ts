@@ -11,7 +11,9 @@ import { execa } from 'execa';
 import type { Observation, ProcessSnapshot } from '../../model/result.ts';
 import { readEvents } from '../../observe/events.ts';
 import { readReport } from '../../observe/report.ts';
-import type { Runner, RunSpec } from '../runner.ts';
+import type { Layout, Runner, RunSpec } from '../runner.ts';
+import type { Stage } from '../../stage.ts';
+import { join } from 'node:path';
 import { childrenOf, pidNamespaceOf, pidsInNamespace, snapshot } from './proc.ts';
 import { decodeStatus, planSandbox } from './sandbox.ts';
 
@@ -57,6 +59,10 @@ export class HostRunner implements Runner {
   constructor(opts: HostRunnerOptions = {}) {
     this.user = opts.user ?? 'nobody';
     this.group = opts.group ?? 'nogroup';
+  }
+
+  layout(stage: Stage): Layout {
+    return { labCli: join(stage.root, 'lab', 'mirrord-lab'), rubyDir: stage.rubyDir, ruby: stage.ruby, mapPath: (p) => p };
   }
 
   async run(spec: RunSpec): Promise<Observation> {

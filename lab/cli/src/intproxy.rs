@@ -90,6 +90,10 @@ pub fn main() -> i32 {
     let setup = (|| -> std::io::Result<(UnixListener, TcpListener, PathBuf)> {
         std::fs::create_dir(&dir)?;
         let sock = dir.join("intproxy.sock");
+        if sock.as_os_str().len() >= 108 {
+            let msg = format!("socket path {} is longer than a Unix socket allows (107 bytes): use a shorter TMPDIR", sock.display());
+            return Err(std::io::Error::new(std::io::ErrorKind::InvalidInput, msg));
+        }
         let unix = UnixListener::bind(&sock)?;
         let http = TcpListener::bind("127.0.0.1:0")?;
         Ok((unix, http, sock))

@@ -1,0 +1,182 @@
+/**
+ * Runs workloads in a container: one long-lived container per image (network none, all capabilities
+ * dropped, the stage bind-mounted at /stage), one `docker exec` per attempt as the unprivileged
+ * `regress` user. Same Observation, same verdict rules as the host runner. At a timeout, evidence
+ * is read from the host's /proc (the container's processes carrying the attempt's marker) before
+ * they are killed. testcontainers manages the container; dockerode reads what it does not expose.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { constants } from 'node:os';
+import { randomUUID } from 'node:crypto';
+import Docker from 'dockerode';
+import type { Observation, ProcessSnapshot } from '../../model/result.ts';
+import { readEvents } from '../../observe/events.ts';
+import { readReport } from '../../observe/report.ts';
+import type { Stage } from '../../stage.ts';
+import { pidNamespaceOf, pidsInNamespace, snapshot } from '../host/proc.ts';
+import { decodeStatus } from '../host/sandbox.ts';
+import type { Layout, Runner, RunSpec } from '../runner.ts';
+import { REAPER, RUN_SCRIPT } from './run-script.ts';
+import { HARNESS_LABEL, OWNER_LABEL } from './sweep.ts';
+
+// The reaper image cannot be pulled here; we remove what we start ourselves.
+process.env.TESTCONTAINERS_RYUK_DISABLED ??= 'true';
+
+/** Where the lab image keeps things (images/lab/Dockerfile). */
+export const IN_IMAGE = { labCli: '/opt/mirrord-lab/mirrord-lab', rubyDir: '/opt/scenarios/ruby', user: 'regress', stage: '/stage' };
+
+const TAIL = 4000;
+const tail = (s: string) => (s.length > TAIL ? s.slice(-TAIL) : s);
+const signalName = (n: number) => Object.entries(constants.signals).find(([, v]) => v === n)?.[0] ?? `signal ${n}`;
+
+function marked(pid: number, marker: string): boolean {
+  try {
+    return readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0').includes(`MIRRORD_REGRESS_RUN=${marker}`);
+  } catch {
+    return false;
+  }
+}
+
+export interface StartedContainer {
+  exec(cmd: string[], opts: { user: string; env: Record<string, string>; workingDir: string }): Promise<{ stdout: string; stderr: string; exitCode: number }>;
+  getId(): string;
+  stop(opts?: { remove?: boolean; timeout?: number }): Promise<unknown>;
+}
+
+export class DockerRunner implements Runner {
+  readonly name = 'docker';
+  private container?: Promise<{ c: StartedContainer; initPid: number }>;
+  private stageRoot = '';
+
+  constructor(readonly image: string) {}
+
+  layout(stage: Stage): Layout {
+    this.stageRoot = stage.root;
+    return { labCli: IN_IMAGE.labCli, rubyDir: IN_IMAGE.rubyDir, ruby: 'ruby', mapPath: (p) => this.toContainer(p) };
+  }
+
+  private toContainer(hostPath: string): string {
+    return hostPath.startsWith(this.stageRoot) ? IN_IMAGE.stage + hostPath.slice(this.stageRoot.length) : hostPath;
+  }
+
+  /** Starts the shared container on first use. */
+  private start(): Promise<{ c: StartedContainer; initPid: number }> {
+    this.container ??= (async () => {
+      const { GenericContainer } = await import('testcontainers');
+      const c = await new GenericContainer(this.image)
+        .withCommand(REAPER)
+        .withNetworkMode('none')
+        .withDroppedCapabilities('ALL')
+        .withSecurityOpt('no-new-privileges')
+        .withLabels({ [HARNESS_LABEL]: '1', [OWNER_LABEL]: String(process.pid) })
+        .withBindMounts([{ source: this.stageRoot, target: IN_IMAGE.stage, mode: 'rw' }])
+        .withAutoRemove(false)
+        .start();
+      const info = await new Docker().getContainer(c.getId()).inspect();
+      return { c: c as unknown as StartedContainer, initPid: info.State.Pid };
+    })();
+    return this.container;
+  }
+
+  async dispose(): Promise<void> {
+    if (!this.container) return;
+    const { c } = await this.container.catch(() => ({ c: undefined }));
+    this.container = undefined;
+    await c?.stop({ remove: true, timeout: 0 }).catch(() => undefined);
+  }
+
+  async run(spec: RunSpec): Promise<Observation> {
+    const marker = randomUUID();
+    const user = spec.runAs === 'root' ? 'root' : IN_IMAGE.user;
+    const leftovers = `${spec.dir}/leftovers.txt`;
+    let started: { c: StartedContainer; initPid: number };
+    try {
+      started = await this.start();
+    } catch (e) {
+      return this.errorObservation(`could not start a container from ${this.image}: ${(e as Error).message.split('\n')[0]}`, user);
+    }
+    const namespace = pidNamespaceOf(started.initPid);
+    let timedOut = false;
+    let interrupted = false;
+    let stuck: ProcessSnapshot[] = [];
+    let intproxyAlive: boolean | null = null;
+    let done = false;
+    const stop = (why: 'timeout' | 'abort') => {
+      if (done || timedOut || interrupted) return;
+      if (why === 'timeout') timedOut = true;
+      else interrupted = true;
+      // Evidence first, from the host's view of the container, then kill this attempt's processes.
+      const pids = namespace ? pidsInNamespace(namespace).filter((p) => marked(p, marker)) : [];
+      stuck = pids.map((p) => snapshot(p)).filter((s): s is ProcessSnapshot => s !== undefined && s.comm !== 'sh');
+      intproxyAlive = stuck.some((s) => / intproxy\b/.test(s.cmdline));
+      for (const p of pids) {
+        try {
+          process.kill(p, 'SIGKILL');
+        } catch {
+          // gone already
+        }
+      }
+    };
+    const timer = setTimeout(() => stop('timeout'), spec.timeoutMs);
+    const onAbort = () => stop('abort');
+    spec.signal?.addEventListener('abort', onAbort, { once: true });
+    if (spec.signal?.aborted) onAbort();
+    const t0 = performance.now();
+    let result: { stdout: string; stderr: string; exitCode: number } | undefined;
+    let execError: string | undefined;
+    try {
+      result = await started.c.exec(['sh', '-c', RUN_SCRIPT, 'mirrord-regress-run', ...spec.argv], {
+        user,
+        workingDir: this.toContainer(spec.dir),
+        env: {
+          HOME: this.toContainer(spec.dir),
+          TMPDIR: this.toContainer(spec.dir),
+          LANG: 'C.UTF-8',
+          MIRRORD_REGRESS_RUN: marker,
+          MIRRORD_REGRESS_LEFTOVERS: this.toContainer(leftovers),
+          MIRRORD_REGRESS_LINGER_MS: String(spec.lingerMs),
+          MIRRORD_REGRESS_REPORT: this.toContainer(spec.reportPath),
+          ...spec.env,
+        },
+      });
+    } catch (e) {
+      execError = `docker exec failed: ${(e as Error).message.split('\n')[0]}`;
+    } finally {
+      done = true;
+      clearTimeout(timer);
+      spec.signal?.removeEventListener('abort', onAbort);
+    }
+    const durationMs = Math.round(performance.now() - t0);
+    let exitCode: number | null = null;
+    let signal: string | null = null;
+    if (result && !timedOut && !interrupted) {
+      const status = decodeStatus(result.exitCode);
+      exitCode = status.exitCode;
+      signal = status.signalNumber ? signalName(status.signalNumber) : null;
+      intproxyAlive = existsSync(leftovers) ? readFileSync(leftovers, 'utf8').split('\n').some((l) => / intproxy\b/.test(l)) : false;
+    }
+    return {
+      exitCode,
+      signal,
+      timedOut,
+      durationMs,
+      stdoutTail: tail(result?.stdout ?? ''),
+      stderrTail: tail(result?.stderr ?? ''),
+      report: readReport(spec.reportPath),
+      events: readEvents(spec.eventsPath),
+      stuck,
+      intproxyAliveAtEnd: intproxyAlive,
+      network: 'isolated',
+      networkNote: 'container with --network none',
+      user,
+      harnessError: interrupted ? 'interrupted' : execError,
+    };
+  }
+
+  private errorObservation(message: string, user: string): Observation {
+    return {
+      exitCode: null, signal: null, timedOut: false, durationMs: 0, stdoutTail: '', stderrTail: '', report: [], events: null,
+      stuck: [], intproxyAliveAtEnd: null, network: 'isolated', user, harnessError: message,
+    };
+  }
+}

@@ -1,0 +1,26 @@
+/**
+ * The wrapper every attempt runs inside the shared container, as the run user: it runs the workload,
+ * then records and kills whatever the attempt left behind (the intproxy), found by the attempt's
+ * marker in /proc/<pid>/environ. One `docker exec` per attempt, cleanup included.
+ */
+export const RUN_SCRIPT = `
+"$@"
+rc=$?
+n=$(( \${MIRRORD_REGRESS_LINGER_MS:-0} / 20 ))
+marked() {
+  for d in /proc/[0-9]*; do
+    p=\${d#/proc/}
+    [ "$p" = "$$" ] && continue
+    tr '\\0' '\\n' < "$d/environ" 2>/dev/null | grep -qx "MIRRORD_REGRESS_RUN=$MIRRORD_REGRESS_RUN" && echo "$p"
+  done
+}
+while [ "$n" -gt 0 ] && [ -n "$(marked)" ]; do sleep 0.02; n=$((n - 1)); done
+for p in $(marked); do
+  printf '%s %s\\n' "$p" "$(tr '\\0' ' ' < /proc/$p/cmdline 2>/dev/null)" >> "$MIRRORD_REGRESS_LEFTOVERS"
+  kill -9 "$p" 2>/dev/null
+done
+exit $rc
+`;
+
+/** pid 1 of the shared container: reaps orphans (a killed intproxy) so no zombie piles up. */
+export const REAPER = ['ruby', '-e', 'trap(:TERM) { exit }; loop { begin; Process.wait; rescue Errno::ECHILD; sleep 0.2; end }'];
