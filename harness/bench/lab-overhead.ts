@@ -42,7 +42,3 @@ export async function benchLabOverhead(runs = 15): Promise<{ bare: number; lab: 
   }
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
-  const r = await benchLabOverhead();
-  console.log(`lab overhead (spawn-then-resolve, 20 children, median of 15): bare ${fmt(r.bare)}, lab@3.112.1 ${fmt(r.lab)}, ratio ${r.ratio.toFixed(2)}x`);
-}
