@@ -5,6 +5,7 @@
  */
 import { Command, CommanderError } from 'commander';
 import { TOOL_VERSION } from '../version.ts';
+import { bisectCommand } from './commands/bisect.ts';
 import { doctorCommand } from './commands/doctor.ts';
 import { labCommand } from './commands/lab.ts';
 import { matrixCommand } from './commands/matrix.ts';
@@ -19,6 +20,7 @@ export function program(): Command {
     .addCommand(runCommand())
     .addCommand(matrixCommand())
     .addCommand(reportCommand())
+    .addCommand(bisectCommand())
     .addCommand(doctorCommand())
     .addCommand(labCommand())
     .addHelpText('after', `

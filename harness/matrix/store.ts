@@ -33,7 +33,12 @@ export class ResultStore {
   /** Loads finished cells of an earlier run of the same plan (`--resume`). */
   resume(): number {
     if (!existsSync(this.path)) return 0;
-    const file = parseResultsFile(readFileSync(this.path, 'utf8'), this.path);
+    let file: ResultsFile;
+    try {
+      file = parseResultsFile(readFileSync(this.path, 'utf8'), this.path);
+    } catch (e) {
+      throw new UsageError(`cannot resume: ${(e as Error).message}`, 'BAD_RESULTS');
+    }
     const same = file.plan.cells.length === this.plan.length && file.plan.cells.every((c, i) => c === this.plan[i]);
     if (!same || file.shard?.index !== this.shard?.index || file.shard?.total !== this.shard?.total) {
       throw new UsageError(`${this.path} holds a different matrix; use another --out or drop --resume`, 'RESUME_MISMATCH');

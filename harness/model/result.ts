@@ -34,7 +34,7 @@ export interface Platform {
   image?: string;
 }
 
-/** One hook's tally over a run, from the lab's events. */
+/** One hook's tally over a run, from the lab's events. The id lists are capped at 20 entries. */
 export interface HookTally {
   calls: number;
   bypassed: number;
@@ -142,6 +142,7 @@ export type EvidenceItem =
   | { kind: 'workload-failure'; step: string; thread?: string; message: string }
   | { kind: 'stuck-process'; pid: number; comm: string; state: string; wchan: string; syscall: string; lastEvent?: string }
   | { kind: 'intproxy'; state: 'running' | 'exited' | 'vanished' | 'never-started'; detail: string }
+  /** `stderrTail` holds the last line of stderr only. */
   | { kind: 'exit'; code: number | null; signal: string | null; stderrTail?: string }
   | { kind: 'network'; detail: string }
   | { kind: 'harness'; message: string };
@@ -189,7 +190,10 @@ export interface CellResult {
   verdict: VerdictKind;
   /** Attempts disagreed. */
   flaky: boolean;
-  /** Every attempt's verdict is in `expected`. */
+  /**
+   * Every attempt's verdict is in `expected`. A flaky cell with some matching attempts is not a
+   * match (the matrix exits 1), although JUnit reports it as a pass with <flakyFailure>, as Surefire does.
+   */
   matchesExpectation: boolean;
   platform: Platform;
 }
@@ -199,7 +203,7 @@ export interface ResultsFile {
   version: typeof RESULT_SCHEMA_VERSION;
   tool: { name: 'mirrord-regress'; version: string };
   createdAt: string;
-  /** Present when this file holds one shard of a matrix. */
+  /** Present when this file holds one shard of a matrix: 1 <= index <= total. */
   shard?: { index: number; total: number };
   /** The matrix that was asked for (so merge can tell when shards are missing). */
   plan: { cells: string[] };

@@ -31,7 +31,7 @@ export function reportCommand(): Command {
       });
       let merged;
       try {
-        merged = mergeResults(parsed);
+        merged = mergeResults(parsed, { names: files });
       } catch (e) {
         throw new UsageError((e as Error).message, 'MERGE');
       }

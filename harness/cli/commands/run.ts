@@ -1,4 +1,5 @@
 /** `run`: one cell (a scenario or any command) against one subject; exit codes fit `git bisect run`. */
+import { resolve } from 'node:path';
 import { Command, Option } from 'commander';
 import type { CellResult, RunAs, Strategy, VerdictKind } from '../../model/result.ts';
 import { scenarioById } from '../../../scenarios/index.ts';
@@ -32,6 +33,7 @@ interface RunOptions {
   ruby?: string;
   keep?: boolean;
   json?: boolean;
+  labBuild?: string;
 }
 
 export function reproduceCommand(cell: { subject: string; strategy: Strategy | null; scenario: string; runAs: RunAs }): string {
@@ -62,6 +64,7 @@ export function runCommand(): Command {
     .addOption(new Option('--as <who>', 'run the workload as this user').choices(['unprivileged', 'root']))
     .option('--timeout <ms>', 'call it a HANG after this long', parse.positiveInt('--timeout'))
     .option('--ruby <path>', 'Ruby to run workloads with (default: ruby on PATH, or MIRRORD_REGRESS_RUBY)')
+    .option('--lab-build <dir>', 'use the lab built in this directory (mirrord-lab + libmirrord_layer.so) instead of lab/target/release')
     .option('--keep', 'keep the temp directory with events and report')
     .option('--json', 'print the cell result as JSON')
     .argument('[command...]', 'with --exec: the program and its arguments')
@@ -83,7 +86,7 @@ async function run(command: string[], opts: RunOptions): Promise<number> {
   }
   if (opts.exec && command.length === 0) throw new UsageError('--exec needs a command after --');
   if (!opts.exec && command.length) throw new UsageError(`unexpected arguments: ${command.join(' ')} (did you mean --exec?)`);
-  const subject = resolveSubject(opts.subject, { labBuildDir: LAB_BUILD_DIR });
+  const subject = resolveSubject(opts.subject, { labBuildDir: opts.labBuild ? resolve(opts.labBuild) : LAB_BUILD_DIR });
   let strategy: Strategy | null = opts.strategy ?? null;
   if (strategy && !subject.strategies.includes(strategy)) {
     throw new UsageError(`${subject.id} has no guard strategy to choose (only lab@3.112.0's exec hook holds a guard)`, 'STRATEGY_NOT_APPLICABLE');

@@ -1,0 +1,85 @@
+/**
+ * A probe: run the scenario against one candidate (a release, or a commit built in a scratch
+ * worktree) and turn the verdict into good / bad / skip. A failed build is a skip, as in git's 125.
+ */
+import { existsSync } from 'node:fs';
+import { isAbsolute, join } from 'node:path';
+import { execa } from 'execa';
+import { cellId, type CellResult, type Strategy } from '../model/result.ts';
+import { runCell } from '../matrix/run-cell.ts';
+import type { Runner } from '../runners/runner.ts';
+import { createStage } from '../stage.ts';
+import { LabSubject, type LabProfile } from '../subjects/lab.ts';
+import { resolveSubject } from '../subjects/registry.ts';
+import type { Subject } from '../subjects/subject.ts';
+import type { Scenario } from '../../scenarios/scenario.ts';
+import { formatEvidence } from '../reports/evidence.ts';
+import { withWorktree } from './git.ts';
+import { outcomeOfVerdict, type ProbeReport } from './outcome.ts';
+import type { ProbeDetail, SessionSpec } from './session.ts';
+
+export interface ProbeContext {
+  spec: SessionSpec;
+  scenario: Scenario;
+  runner: Runner;
+  repoRoot: string;
+  labBuildDir: string;
+  ruby: string;
+  signal: AbortSignal;
+  /** Attempts per probe call. */
+  repeat: number;
+  onDetail: (d: ProbeDetail) => void;
+  /** Told when a probe's attempts disagree (the bug is intermittent). */
+  onDisagreement?: (candidate: string, cell: CellResult) => void;
+}
+
+function strategyFor(subject: Subject, wanted: Strategy | null): Strategy | null {
+  return wanted && subject.strategies.includes(wanted) ? wanted : null;
+}
+
+async function runOn(ctx: ProbeContext, candidate: string, subject: Subject): Promise<ProbeReport> {
+  const stage = createStage({ repoRoot: ctx.repoRoot, ruby: ctx.ruby });
+  try {
+    await subject.prepare(stage);
+    const key = { subject: subject.id, strategy: strategyFor(subject, ctx.spec.strategy), scenario: ctx.scenario.id, runAs: ctx.scenario.runAs[0] ?? 'unprivileged', runner: ctx.runner.name } as const;
+    const cell = await runCell({ id: cellId(key), key, subject, scenario: ctx.scenario }, { runner: ctx.runner, stage, repeat: ctx.repeat, signal: ctx.signal });
+    if (!cell) throw new Error('interrupted');
+    const shown = cell.attempts.find((a) => a.verdict.kind === cell.verdict) ?? cell.attempts[0]!;
+    ctx.onDetail({ candidate, verdict: cell.verdict, summary: shown.verdict.summary, evidence: formatEvidence(shown.verdict.evidence), t: new Date().toISOString() });
+    if (cell.flaky) ctx.onDisagreement?.(candidate, cell);
+    return { outcome: outcomeOfVerdict(cell.verdict), verdict: cell.verdict };
+  } finally {
+    stage.dispose();
+  }
+}
+
+async function buildCommit(ctx: ProbeContext, sha: string, dir: string): Promise<string | undefined> {
+  const src = ctx.spec.source;
+  if (src.kind !== 'commits') return undefined;
+  const r = await execa('sh', ['-c', src.build], { cwd: dir, reject: false, all: true, cancelSignal: ctx.signal });
+  if (r.failed) {
+    const why = (r.all ?? '').trim().split('\n').pop() ?? `exit ${r.exitCode}`;
+    ctx.onDetail({ candidate: sha, verdict: 'SKIP', summary: `build failed: ${why}`, evidence: [], t: new Date().toISOString() });
+    return undefined;
+  }
+  const artifacts = isAbsolute(src.artifacts) ? src.artifacts : join(dir, src.artifacts);
+  if (!existsSync(join(artifacts, 'mirrord-lab')) || !existsSync(join(artifacts, 'libmirrord_layer.so'))) {
+    ctx.onDetail({ candidate: sha, verdict: 'SKIP', summary: `build produced no mirrord-lab and libmirrord_layer.so in ${artifacts}`, evidence: [], t: new Date().toISOString() });
+    return undefined;
+  }
+  return artifacts;
+}
+
+/** The probe function the search engines call. */
+export function makeProbe(ctx: ProbeContext): (candidate: string) => Promise<ProbeReport> {
+  const src = ctx.spec.source;
+  if (src.kind === 'releases') {
+    return (candidate) => runOn(ctx, candidate, resolveSubject(`${src.subjectKind}@${candidate}`, { labBuildDir: ctx.labBuildDir }));
+  }
+  return (sha) =>
+    withWorktree(src.repo, sha, async (dir) => {
+      const artifacts = await buildCommit(ctx, sha, dir);
+      if (!artifacts) return { outcome: 'skip', verdict: null };
+      return runOn(ctx, sha, new LabSubject(src.profile as LabProfile, artifacts));
+    });
+}
