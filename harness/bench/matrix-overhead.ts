@@ -34,7 +34,7 @@ async function directOnce(): Promise<number> {
   const layout = runner.layout(stage);
   const subjects = DEFAULT_SUBJECTS.map((id) => resolveSubject(id, { labBuildDir: LAB_BUILD_DIR }));
   for (const s of subjects) await s.prepare(stage);
-  const cells = planMatrix({ subjects, strategies: [...STRATEGIES], scenarios: defaultScenarios(), runner: 'host' });
+  const cells = planMatrix({ subjects, strategies: [...STRATEGIES], scenarios: defaultScenarios(), runners: ['host'] });
   const t0 = performance.now();
   let next = 0;
   const worker = async () => {

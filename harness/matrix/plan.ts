@@ -20,17 +20,19 @@ export interface Shard {
   total: number;
 }
 
-export function planMatrix(opts: { subjects: Subject[]; strategies: Strategy[]; scenarios: Scenario[]; runner: string }): PlannedCell[] {
+export function planMatrix(opts: { subjects: Subject[]; strategies: Strategy[]; scenarios: Scenario[]; runners: string[] }): PlannedCell[] {
   const cells: PlannedCell[] = [];
-  for (const subject of opts.subjects) {
-    const strategies: (Strategy | null)[] = subject.strategies.length
-      ? subject.strategies.filter((s) => opts.strategies.includes(s))
-      : [null];
-    for (const strategy of strategies) {
-      for (const scenario of opts.scenarios) {
-        for (const runAs of scenario.runAs) {
-          const key: CellKey = { subject: subject.id, strategy, scenario: scenario.id, runAs, runner: opts.runner };
-          cells.push({ id: cellId(key), key, subject, scenario });
+  for (const runner of opts.runners) {
+    for (const subject of opts.subjects) {
+      const strategies: (Strategy | null)[] = subject.strategies.length
+        ? subject.strategies.filter((s) => opts.strategies.includes(s))
+        : [null];
+      for (const strategy of strategies) {
+        for (const scenario of opts.scenarios) {
+          for (const runAs of scenario.runAs) {
+            const key: CellKey = { subject: subject.id, strategy, scenario: scenario.id, runAs, runner };
+            cells.push({ id: cellId(key), key, subject, scenario });
+          }
         }
       }
     }

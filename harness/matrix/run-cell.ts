@@ -20,9 +20,10 @@ export interface CellRun {
   onAttempt?: (cell: PlannedCell, attempt: Attempt) => void;
 }
 
-export function platformOf(runner: string, attempts: Attempt[]): Platform {
+export function platformOf(runner: Runner, attempts: Attempt[]): Platform {
   const ruby = attempts.map((a) => rubyVersionOf(a.observation.report)).find(Boolean);
-  return { os: process.platform, arch: process.arch, kernel: release(), runner, ...(ruby ? { ruby } : {}) };
+  const image = (runner as { image?: string }).image;
+  return { os: process.platform, arch: process.arch, kernel: release(), runner: runner.name, ...(ruby ? { ruby } : {}), ...(image ? { image } : {}) };
 }
 
 /** Runs a cell; returns `undefined` when it was interrupted (so `--resume` runs it again). */
@@ -45,7 +46,7 @@ export async function runCell(cell: PlannedCell, run: CellRun): Promise<CellResu
     attempts.push(attempt);
     run.onAttempt?.(cell, attempt);
   }
-  const platform = platformOf(run.runner.name, attempts);
+  const platform = platformOf(run.runner, attempts);
   const exp = expectationFor({ ...cell.key, ruby: platform.ruby });
   return aggregateCell({ key: cell.key, expected: exp.expect, expectedBecause: exp.because, attempts, platform });
 }

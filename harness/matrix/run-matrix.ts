@@ -13,7 +13,8 @@ import type { ResultStore } from './store.ts';
 export interface MatrixRun {
   cells: PlannedCell[];
   store: ResultStore;
-  runner: Runner;
+  /** By runner name (a cell's key.runner). */
+  runners: Map<string, Runner>;
   stage: Stage;
   jobs: number;
   repeat: number;
@@ -31,7 +32,7 @@ export async function runMatrix(m: MatrixRun): Promise<{ completed: CellResult[]
     while (!m.signal.aborted && next < todo.length) {
       const cell = todo[next++]!;
       m.progress.cellStarted(cell.id);
-      const result = await runCell(cell, { runner: m.runner, stage: m.stage, repeat: m.repeat, timeoutMs: m.timeoutMs, signal: m.signal });
+      const result = await runCell(cell, { runner: m.runners.get(cell.key.runner)!, stage: m.stage, repeat: m.repeat, timeoutMs: m.timeoutMs, signal: m.signal });
       if (!result) break;
       m.store.add(result);
       completed.push(result);

@@ -21,6 +21,15 @@ export function expectedText(cell: CellResult): string {
   return cell.expected.length ? cell.expected.join(' or ') : 'nothing (no expectation row)';
 }
 
+/**
+ * Why an unexpected cell is one: `expected PASS`, plus `, also saw HANG` for disallowed attempt
+ * verdicts other than the cell's own (a flaky cell can be unexpected while its verdict is allowed).
+ */
+export function expectationNote(cell: CellResult): string {
+  const others = [...new Set(cell.attempts.map((a) => a.verdict.kind))].filter((k) => k !== cell.verdict && !cell.expected.includes(k));
+  return `expected ${expectedText(cell)}${others.length ? `, also saw ${others.join(', ')}` : ''}`;
+}
+
 /** Collapses whitespace (summaries and evidence are meant to be one line; make sure). */
 export function oneLine(text: string): string {
   return text.replace(/\s+/g, ' ').trim();

@@ -14,7 +14,7 @@ const seconds = (ms: number): string => (ms / 1000).toFixed(3);
 const cellMs = (cell: CellResult): number => cell.attempts.reduce((sum, a) => sum + a.observation.durationMs, 0);
 const matches = (cell: CellResult, a: Attempt): boolean => cell.expected.includes(a.verdict.kind);
 
-export function outcomeOf(cell: CellResult): Outcome {
+function outcomeOf(cell: CellResult): Outcome {
   const matching = cell.attempts.filter((a) => matches(cell, a)).length;
   if (matching === cell.attempts.length) return 'passed';
   if (matching > 0) return 'flaky';

@@ -5,7 +5,7 @@
  */
 import { isUnexpected } from '../model/aggregate.ts';
 import type { CellResult, ResultsFile } from '../model/result.ts';
-import { cellSummary, expectedText, shownAttempt, verdictText } from './cell-view.ts';
+import { cellSummary, expectationNote, expectedText, oneLine, shownAttempt, verdictText } from './cell-view.ts';
 import { formatEvidence } from './evidence.ts';
 import { gridOf } from './grid.ts';
 import { codeSpan, htmlText, markdownText } from './markdown-text.ts';
@@ -18,7 +18,7 @@ const bytes = (text: string): number => Buffer.byteLength(text, 'utf8');
 /** What a table cell says: the verdict, with ❌ and the expectation when the table did not allow it. */
 export function tableCellText(cell: CellResult): string {
   const text = verdictText(cell);
-  return isUnexpected(cell) ? `❌ ${text} (expected ${expectedText(cell)})` : text;
+  return isUnexpected(cell) ? `❌ ${text} (${expectationNote(cell)})` : text;
 }
 
 function table(cells: CellResult[]): string[] {
@@ -37,9 +37,9 @@ function table(cells: CellResult[]): string[] {
 function details(cell: CellResult): string {
   const shown = shownAttempt(cell);
   const lines = [
-    `<details><summary>${htmlText(`${cell.id}: ${cell.verdict} — ${cellSummary(cell)}`)}</summary>`,
+    `<details><summary>${htmlText(oneLine(`${cell.id}: ${cell.verdict} — ${cellSummary(cell)}`))}</summary>`,
     '',
-    `${isUnexpected(cell) ? '❌ **unexpected**' : 'as expected'}: expected ${markdownText(expectedText(cell))} — ${markdownText(cell.expectedBecause)}`,
+    `${isUnexpected(cell) ? `❌ **unexpected**: ${markdownText(expectationNote(cell))}` : `as expected: ${markdownText(expectedText(cell))}`} — ${markdownText(cell.expectedBecause)}`,
     '',
     ...formatEvidence(shown?.verdict.evidence ?? []).map((l) => `- ${markdownText(l)}`),
   ];

@@ -8,7 +8,10 @@ type Json = Record<string, unknown>;
 
 const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
 const isVerdict = (v: unknown): boolean => typeof v === 'string' && (VERDICT_KINDS as readonly string[]).includes(v);
-const show = (v: unknown): string => (v === undefined ? 'missing' : JSON.stringify(v)?.slice(0, 40) ?? String(v));
+const show = (v: unknown): string => {
+  const text = v === undefined ? 'missing' : (JSON.stringify(v) ?? String(v));
+  return text.length > 100 ? `${text.slice(0, 100)}...` : text;
+};
 
 /** `undefined` when fine, else one line: where and what. */
 type Problem = string | undefined;

@@ -1,7 +1,7 @@
 /** The end-of-run table on a terminal or in a CI log: same layout as summary.md, fixed-width text. */
 import { isUnexpected } from '../model/aggregate.ts';
 import type { CellResult, ResultsFile } from '../model/result.ts';
-import { cellSummary, expectedText, verdictText } from './cell-view.ts';
+import { cellSummary, expectationNote, verdictText } from './cell-view.ts';
 import { DEFAULT_RUN_AS, gridOf } from './grid.ts';
 import { tally, tallyLine } from './tally.ts';
 
@@ -13,7 +13,7 @@ const GAP = '  ';
 export function formatVerdictLine(cell: CellResult): string {
   const { subject, strategy, scenario, runAs } = cell.key;
   const where = `${subject}${strategy ? `/${strategy}` : ''} ${scenario}${runAs === DEFAULT_RUN_AS ? '' : ` (${runAs})`}`;
-  const judged = isUnexpected(cell) ? `UNEXPECTED, expected ${expectedText(cell)}` : 'expected';
+  const judged = isUnexpected(cell) ? `UNEXPECTED, ${expectationNote(cell)}` : 'expected';
   return `${where}: ${verdictText(cell)} (${judged}) — ${cellSummary(cell)}`;
 }
 

@@ -4,6 +4,7 @@
  */
 import { appendFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { EnvironmentError } from '../cli/errors.ts';
 import type { ResultsFile } from '../model/result.ts';
 import { writeAtomic } from '../matrix/store.ts';
 import { toResultsJson } from './json.ts';
@@ -38,7 +39,8 @@ export function writeReports(file: ResultsFile, outDir: string, opts: WriteOptio
     try {
       appendFileSync(stepSummary, markdown.endsWith('\n') ? markdown : markdown + '\n');
     } catch (e) {
-      throw new Error(`reports written to ${outDir}, but appending to $GITHUB_STEP_SUMMARY (${stepSummary}) failed: ${(e as Error).message}`);
+      // One line and exit 2 from the CLI: the reports themselves are fine.
+      throw new EnvironmentError(`reports written to ${outDir}, but appending to $GITHUB_STEP_SUMMARY (${stepSummary}) failed: ${(e as Error).message}`, 'STEP_SUMMARY');
     }
     written.stepSummary = stepSummary;
   }

@@ -38,4 +38,6 @@ export interface Runner {
   /** Where the workload finds the lab, the workloads and Ruby when run by this runner. */
   layout(stage: Stage): Layout;
   run(spec: RunSpec): Promise<Observation>;
+  /** Releases what the runner holds (containers). */
+  dispose?(): Promise<void>;
 }

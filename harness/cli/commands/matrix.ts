@@ -9,7 +9,8 @@ import { runMatrix } from '../../matrix/run-matrix.ts';
 import { ResultStore } from '../../matrix/store.ts';
 import { toTerminalTable } from '../../reports/terminal.ts';
 import { writeReports } from '../../reports/write.ts';
-import { HostRunner } from '../../runners/host/host-runner.ts';
+import type { Runner } from '../../runners/runner.ts';
+import { createRunner, runnerNames } from '../../runners/select.ts';
 import { createStage, sweepStaleStages } from '../../stage.ts';
 import { DEFAULT_SUBJECTS, resolveSubject } from '../../subjects/registry.ts';
 import { checkRuby, LAB_BUILD_DIR, REPO_ROOT, resolveRuby } from '../context.ts';
@@ -29,6 +30,7 @@ interface MatrixOptions {
   timeout?: number;
   ruby?: string;
   runner: string;
+  rubies: string[];
 }
 
 export function matrixCommand(): Command {
@@ -44,7 +46,8 @@ export function matrixCommand(): Command {
     .option('--resume', 'finish a killed run: only cells missing from <out>/results.json are run')
     .option('--timeout <ms>', 'override every scenario\'s timeout', parse.positiveInt('--timeout'))
     .option('--ruby <path>', 'Ruby to run workloads with (default: ruby on PATH, or MIRRORD_REGRESS_RUBY)')
-    .option('--runner <name>', 'where workloads run: host', 'host')
+    .option('--runner <name>', 'where workloads run: host, or docker (pinned images, --network none, user regress)', 'host')
+    .option('--rubies <list>', 'with --runner docker: Ruby versions, a matrix axis (3.1 = bookworm, 3.3 = trixie)', parse.list, [])
     .addHelpText('after', `
 Scenarios: ${SCENARIOS.map((s) => `${s.id}${s.inDefaultMatrix ? '*' : ''}`).join(', ')}  (* = default set)
 Exit codes: 0 every cell as expected, 1 some cell unexpected, 2 bad usage or environment, 130 interrupted.`)
@@ -54,14 +57,14 @@ Exit codes: 0 every cell as expected, 1 some cell unexpected, 2 bad usage or env
 }
 
 async function matrix(opts: MatrixOptions): Promise<number> {
-  if (opts.runner !== 'host') throw new UsageError(`unknown runner "${opts.runner}"; available: host`, 'UNKNOWN_RUNNER');
+  const runnerIds = runnerNames(opts.runner, opts.rubies);
   const shard = opts.shard ? parseShard(opts.shard) : undefined;
   const subjects = opts.subjects.map((id) => resolveSubject(id, { labBuildDir: LAB_BUILD_DIR }));
   const scenarios = opts.scenarios ? opts.scenarios.map(scenarioById) : defaultScenarios();
-  const plan = planMatrix({ subjects, strategies: opts.strategies, scenarios, runner: opts.runner });
+  const plan = planMatrix({ subjects, strategies: opts.strategies, scenarios, runners: runnerIds });
   if (plan.length === 0) throw new UsageError('the matrix is empty: no subject takes any of the given strategies');
   const ruby = resolveRuby(opts.ruby);
-  checkRuby(ruby);
+  if (opts.runner === 'host') checkRuby(ruby);
 
   const outDir = resolve(opts.out);
   const store = new ResultStore(outDir, plan.map((c) => c.id), shard);
@@ -69,12 +72,14 @@ async function matrix(opts: MatrixOptions): Promise<number> {
   sweepStaleStages();
   const stage = createStage({ repoRoot: REPO_ROOT, ruby });
   const { signal, dispose } = abortOnSignals();
+  const runners = new Map<string, Runner>();
   try {
     for (const s of subjects) await s.prepare(stage);
+    for (const id of runnerIds) runners.set(id, await createRunner(id));
     const { interrupted } = await runMatrix({
       cells: selectShard(plan, shard),
       store,
-      runner: new HostRunner(),
+      runners,
       stage,
       jobs: opts.jobs,
       repeat: opts.repeat,
@@ -92,6 +97,7 @@ async function matrix(opts: MatrixOptions): Promise<number> {
     process.stdout.write(`reports: ${outDir}/{results.json,junit.xml,summary.md}\n`);
     return file.cells.every((c) => c.matchesExpectation) ? 0 : 1;
   } finally {
+    for (const r of runners.values()) await r.dispose?.();
     dispose();
     stage.dispose();
   }

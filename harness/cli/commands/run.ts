@@ -4,7 +4,8 @@ import { Command, Option } from 'commander';
 import type { CellResult, RunAs, Strategy, VerdictKind } from '../../model/result.ts';
 import { scenarioById } from '../../../scenarios/index.ts';
 import type { Scenario } from '../../../scenarios/scenario.ts';
-import { HostRunner } from '../../runners/host/host-runner.ts';
+import type { Runner } from '../../runners/runner.ts';
+import { createRunner, runnerNames } from '../../runners/select.ts';
 import { createStage, sweepStaleStages } from '../../stage.ts';
 import { resolveSubject } from '../../subjects/registry.ts';
 import { cellId } from '../../model/result.ts';
@@ -34,6 +35,8 @@ interface RunOptions {
   keep?: boolean;
   json?: boolean;
   labBuild?: string;
+  runner: string;
+  rubyVersion?: string;
 }
 
 export function reproduceCommand(cell: { subject: string; strategy: Strategy | null; scenario: string; runAs: RunAs }): string {
@@ -65,6 +68,8 @@ export function runCommand(): Command {
     .option('--timeout <ms>', 'call it a HANG after this long', parse.positiveInt('--timeout'))
     .option('--ruby <path>', 'Ruby to run workloads with (default: ruby on PATH, or MIRRORD_REGRESS_RUBY)')
     .option('--lab-build <dir>', 'use the lab built in this directory (mirrord-lab + libmirrord_layer.so) instead of lab/target/release')
+    .option('--runner <name>', 'where the workload runs: host, or docker', 'host')
+    .option('--ruby-version <v>', 'with --runner docker: 3.1 (bookworm) or 3.3 (trixie)')
     .option('--keep', 'keep the temp directory with events and report')
     .option('--json', 'print the cell result as JSON')
     .argument('[command...]', 'with --exec: the program and its arguments')
@@ -96,18 +101,21 @@ async function run(command: string[], opts: RunOptions): Promise<number> {
     ? scenarioById(opts.scenario)
     : { id: 'exec', description: command.join(' '), workload: { argv: command }, runAs: ['unprivileged'], timeoutMs: 10_000, inDefaultMatrix: false };
   const runAs = opts.as ?? base.runAs[0] ?? 'unprivileged';
+  const [runnerId] = runnerNames(opts.runner, opts.rubyVersion ? [opts.rubyVersion] : []);
   const ruby = resolveRuby(opts.ruby);
-  if ('ruby' in base.workload) checkRuby(ruby);
+  if ('ruby' in base.workload && opts.runner === 'host') checkRuby(ruby);
 
   sweepStaleStages();
   const stage = createStage({ repoRoot: REPO_ROOT, keep: opts.keep, ruby });
   const { signal, dispose } = abortOnSignals();
+  let runner: Runner | undefined;
   try {
     await subject.prepare(stage);
-    const key = { subject: subject.id, strategy, scenario: base.id, runAs, runner: 'host' };
+    runner = await createRunner(runnerId!);
+    const key = { subject: subject.id, strategy, scenario: base.id, runAs, runner: runner.name };
     const cell = await runCell(
       { id: cellId(key), key, subject, scenario: base },
-      { runner: new HostRunner(), stage, repeat: opts.repeat, timeoutMs: opts.timeout, signal },
+      { runner, stage, repeat: opts.repeat, timeoutMs: opts.timeout, signal },
     );
     if (!cell) {
       process.stderr.write('interrupted: nothing was recorded\n');
@@ -118,6 +126,7 @@ async function run(command: string[], opts: RunOptions): Promise<number> {
     if (opts.keep) process.stderr.write(`kept: ${stage.root}\n`);
     return exitCodeFor(cell.verdict);
   } finally {
+    await runner?.dispose?.();
     dispose();
     stage.dispose();
   }

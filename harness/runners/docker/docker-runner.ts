@@ -44,11 +44,13 @@ export interface StartedContainer {
 }
 
 export class DockerRunner implements Runner {
-  readonly name = 'docker';
   private container?: Promise<{ c: StartedContainer; initPid: number }>;
   private stageRoot = '';
 
-  constructor(readonly image: string) {}
+  constructor(
+    readonly image: string,
+    readonly name: string = 'docker',
+  ) {}
 
   layout(stage: Stage): Layout {
     this.stageRoot = stage.root;

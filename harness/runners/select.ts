@@ -1,0 +1,37 @@
+/**
+ * Runner names as users give them: `host`, or `docker` with a Ruby version (`docker:ruby3.3`).
+ * The name is part of a cell's identity, so one matrix can hold both Ruby versions.
+ */
+import { UsageError } from '../cli/errors.ts';
+import { HostRunner } from './host/host-runner.ts';
+import type { Runner } from './runner.ts';
+
+export const RUBY_VERSIONS = ['3.1', '3.3'] as const;
+
+export function runnerNames(runner: string, rubies: string[]): string[] {
+  if (runner === 'host') {
+    if (rubies.length) throw new UsageError('--rubies applies to --runner docker (the host runner uses the Ruby on PATH)');
+    return ['host'];
+  }
+  if (runner !== 'docker') throw new UsageError(`unknown runner "${runner}"; available: host, docker`, 'UNKNOWN_RUNNER');
+  const list = rubies.length ? rubies : ['3.1'];
+  for (const r of list) {
+    if (!(RUBY_VERSIONS as readonly string[]).includes(r)) throw new UsageError(`unknown Ruby version "${r}"; images exist for ${RUBY_VERSIONS.join(', ')}`);
+  }
+  return list.map((r) => `docker:ruby${r}`);
+}
+
+/** Creates the runner for a name (building its image when needed). */
+export async function createRunner(name: string): Promise<Runner> {
+  if (name === 'host') return new HostRunner();
+  const ruby = name.replace('docker:ruby', '') as (typeof RUBY_VERSIONS)[number];
+  const { requireEngine } = await import('../images/engine.ts');
+  const { imageFor } = await import('../images/catalog.ts');
+  const { DockerRunner } = await import('./docker/docker-runner.ts');
+  const { sweepContainers } = await import('./docker/sweep.ts');
+  const docker = await requireEngine();
+  const swept = await sweepContainers(docker);
+  if (swept) process.stderr.write(`removed ${swept} container(s) left by an earlier killed run\n`);
+  process.stderr.write(`preparing image for ${name}...\n`);
+  return new DockerRunner(await imageFor('lab', { ruby }), name);
+}
