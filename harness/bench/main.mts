@@ -2,6 +2,7 @@
 import { benchLabOverhead } from './lab-overhead.ts';
 import { benchMatrixOverhead } from './matrix-overhead.ts';
 import { fmt } from './measure.ts';
+import { benchDockerOverhead } from './docker-overhead.ts';
 
 const which = process.argv[2] ?? 'all';
 if (which === 'all' || which === 'lab') {
@@ -9,3 +10,4 @@ if (which === 'all' || which === 'lab') {
   console.log(`lab overhead (spawn-then-resolve, 20 children, median of 15): bare ${fmt(r.bare)}, lab@3.112.1 ${fmt(r.lab)}, ratio ${r.ratio.toFixed(2)}x`);
 }
 if (which === 'all' || which === 'matrix') await benchMatrixOverhead();
+if (which === 'all' || which === 'docker') await benchDockerOverhead();

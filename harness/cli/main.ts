@@ -7,6 +7,7 @@ import { Command, CommanderError } from 'commander';
 import { TOOL_VERSION } from '../version.ts';
 import { bisectCommand } from './commands/bisect.ts';
 import { doctorCommand } from './commands/doctor.ts';
+import { imagesCommand } from './commands/images.ts';
 import { labCommand } from './commands/lab.ts';
 import { matrixCommand } from './commands/matrix.ts';
 import { reportCommand } from './commands/report.ts';
@@ -21,6 +22,7 @@ export function program(): Command {
     .addCommand(matrixCommand())
     .addCommand(reportCommand())
     .addCommand(bisectCommand())
+    .addCommand(imagesCommand())
     .addCommand(doctorCommand())
     .addCommand(labCommand())
     .addHelpText('after', `

@@ -29,7 +29,8 @@ export async function createRunner(name: string): Promise<Runner> {
   const { imageFor } = await import('../images/catalog.ts');
   const { DockerRunner } = await import('./docker/docker-runner.ts');
   const { sweepContainers } = await import('./docker/sweep.ts');
-  const docker = await requireEngine();
+  // MIRRORD_REGRESS_DOCKER_SOCKET: another engine socket (tests use it to simulate a missing engine).
+  const docker = await requireEngine(process.env.MIRRORD_REGRESS_DOCKER_SOCKET);
   const swept = await sweepContainers(docker);
   if (swept) process.stderr.write(`removed ${swept} container(s) left by an earlier killed run\n`);
   process.stderr.write(`preparing image for ${name}...\n`);

@@ -18,12 +18,13 @@ import { decodeStatus } from '../host/sandbox.ts';
 import type { Layout, Runner, RunSpec } from '../runner.ts';
 import { REAPER, RUN_SCRIPT } from './run-script.ts';
 import { HARNESS_LABEL, OWNER_LABEL } from './sweep.ts';
+import { IN_IMAGE } from '../../images/catalog.ts';
 
 // The reaper image cannot be pulled here; we remove what we start ourselves.
 process.env.TESTCONTAINERS_RYUK_DISABLED ??= 'true';
 
-/** Where the lab image keeps things (images/lab/Dockerfile). */
-export const IN_IMAGE = { labCli: '/opt/mirrord-lab/mirrord-lab', rubyDir: '/opt/scenarios/ruby', user: 'regress', stage: '/stage' };
+/** Where the stage is bind-mounted in the container. */
+const STAGE_MOUNT = '/stage';
 
 const TAIL = 4000;
 const tail = (s: string) => (s.length > TAIL ? s.slice(-TAIL) : s);
@@ -54,11 +55,11 @@ export class DockerRunner implements Runner {
 
   layout(stage: Stage): Layout {
     this.stageRoot = stage.root;
-    return { labCli: IN_IMAGE.labCli, rubyDir: IN_IMAGE.rubyDir, ruby: 'ruby', mapPath: (p) => this.toContainer(p) };
+    return { labCli: IN_IMAGE.labCli, rubyDir: IN_IMAGE.scenarios, ruby: 'ruby', mapPath: (p) => this.toContainer(p) };
   }
 
   private toContainer(hostPath: string): string {
-    return hostPath.startsWith(this.stageRoot) ? IN_IMAGE.stage + hostPath.slice(this.stageRoot.length) : hostPath;
+    return hostPath.startsWith(this.stageRoot) ? STAGE_MOUNT + hostPath.slice(this.stageRoot.length) : hostPath;
   }
 
   /** Starts the shared container on first use. */
@@ -71,7 +72,7 @@ export class DockerRunner implements Runner {
         .withDroppedCapabilities('ALL')
         .withSecurityOpt('no-new-privileges')
         .withLabels({ [HARNESS_LABEL]: '1', [OWNER_LABEL]: String(process.pid) })
-        .withBindMounts([{ source: this.stageRoot, target: IN_IMAGE.stage, mode: 'rw' }])
+        .withBindMounts([{ source: this.stageRoot, target: STAGE_MOUNT, mode: 'rw' }])
         .withAutoRemove(false)
         .start();
       const info = await new Docker().getContainer(c.getId()).inspect();

@@ -14,11 +14,15 @@ marked() {
     tr '\\0' '\\n' < "$d/environ" 2>/dev/null | grep -qx "MIRRORD_REGRESS_RUN=$MIRRORD_REGRESS_RUN" && echo "$p"
   done
 }
-while [ "$n" -gt 0 ] && [ -n "$(marked)" ]; do sleep 0.02; n=$((n - 1)); done
-for p in $(marked); do
-  printf '%s %s\\n' "$p" "$(tr '\\0' ' ' < /proc/$p/cmdline 2>/dev/null)" >> "$MIRRORD_REGRESS_LEFTOVERS"
-  kill -9 "$p" 2>/dev/null
-done
+# Our own bookkeeping must not add lines to the workload's stderr: processes vanish mid-scan.
+{
+  while [ "$n" -gt 0 ] && [ -n "$(marked)" ]; do sleep 0.02; n=$((n - 1)); done
+  for p in $(marked); do
+    cmd=$(tr '\\0' ' ' < /proc/$p/cmdline) || continue
+    printf '%s %s\\n' "$p" "$cmd" >> "$MIRRORD_REGRESS_LEFTOVERS"
+    kill -9 "$p"
+  done
+} 2>/dev/null
 exit $rc
 `;
 
