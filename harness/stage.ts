@@ -7,6 +7,7 @@
 import { chmodSync, cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { isAlive } from './liveness.ts';
 
 const PREFIX = 'mirrord-regress-';
 const OWNER = 'owner.pid';
@@ -25,14 +26,6 @@ export interface Stage {
   dispose(): void;
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 /** Removes stages whose harness is gone; returns how many. */
 export function sweepStaleStages(base: string = tmpdir()): number {
@@ -46,7 +39,7 @@ export function sweepStaleStages(base: string = tmpdir()): number {
     } catch {
       continue; // not ours, or still being created
     }
-    if (Number.isInteger(owner) && owner > 0 && !alive(owner)) {
+    if (Number.isInteger(owner) && owner > 0 && !isAlive(owner)) {
       rmSync(dir, { recursive: true, force: true });
       swept++;
     }

@@ -10,21 +10,30 @@ import type { EventSummary, HookTally } from '../model/result.ts';
 export const GUARDED_HOOKS = ['getaddrinfo', 'socket', 'connect'] as const;
 const EXEC_HOOKS = new Set(['execv', 'execve']);
 
-interface RawEvent {
-  src?: string;
-  event?: string;
+/** One line of the events file, as lab/layer/src/events.rs and lab/cli/src/intproxy.rs write it. */
+export interface LabEvent {
+  src: 'layer' | 'intproxy';
+  /** layer: `init`, `hook`, `fatal`; intproxy: `listening`, `session_open`, `session_close`, `dns`, `http`, `exit`. */
+  event: string;
   hook?: string;
-  pid?: number;
+  pid: number;
   tid?: number;
+  /** pid of the image that loaded the layer; differs from pid in a (v)fork child before exec. */
   init_pid?: number;
   bypassed?: boolean;
   guard_was_set?: boolean;
+  /** false when the profile does not hook this function (3.111.0 exec, or exec hooks switched off). */
   installed?: boolean;
   name?: string;
+  remote?: boolean;
   path?: string;
   reason?: string;
   error?: string;
+  t_ns: number;
+  [field: string]: unknown;
 }
+
+type RawEvent = Partial<LabEvent>;
 
 function tally(summary: EventSummary, hook: string): HookTally {
   summary.hooks[hook] ??= { calls: 0, bypassed: 0, bypassedTids: [], bypassedPids: [] };

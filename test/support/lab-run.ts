@@ -9,25 +9,10 @@ import { createStage, type Stage } from '../../harness/stage.ts';
 import { LabSubject, type LabProfile } from '../../harness/subjects/lab.ts';
 import { workloadArgv, type Workload } from '../../harness/pipeline/run-attempt.ts';
 import type { Observation, RunAs, Strategy, WorkloadStep } from '../../harness/model/result.ts';
+import type { LabEvent } from '../../harness/observe/events.ts';
+export type { LabEvent };
 import { LAB_BUILD_DIR, REPO_ROOT } from './repo.ts';
 
-export interface LabEvent {
-  src: 'layer' | 'intproxy';
-  event: string;
-  hook?: string;
-  pid: number;
-  tid?: number;
-  init_pid?: number;
-  bypassed?: boolean;
-  guard_was_set?: boolean;
-  installed?: boolean;
-  name?: string;
-  remote?: boolean;
-  path?: string;
-  reason?: string;
-  t_ns: number;
-  [k: string]: unknown;
-}
 
 export interface LabRun {
   observation: Observation;

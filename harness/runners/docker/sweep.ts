@@ -1,17 +1,10 @@
 /** Labels on every container the harness starts, and the sweep of leftovers from killed runs. */
 import Docker from 'dockerode';
+import { isAlive } from '../../liveness.ts';
 
 export const HARNESS_LABEL = 'mirrord-regress.harness';
 export const OWNER_LABEL = 'mirrord-regress.owner';
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 /** Removes harness containers whose harness process is gone; returns how many. */
 export async function sweepContainers(docker: Docker = new Docker()): Promise<number> {
@@ -19,7 +12,7 @@ export async function sweepContainers(docker: Docker = new Docker()): Promise<nu
   let removed = 0;
   for (const info of list) {
     const owner = Number(info.Labels[OWNER_LABEL]);
-    if (Number.isInteger(owner) && owner > 0 && alive(owner)) continue; // a live harness (maybe us)
+    if (Number.isInteger(owner) && owner > 0 && isAlive(owner)) continue; // a live harness (maybe us)
     await docker.getContainer(info.Id).remove({ force: true }).catch(() => undefined);
     removed++;
   }
