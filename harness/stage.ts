@@ -40,8 +40,12 @@ export function sweepStaleStages(base: string = tmpdir()): number {
       continue; // not ours, or still being created
     }
     if (Number.isInteger(owner) && owner > 0 && !isAlive(owner)) {
-      rmSync(dir, { recursive: true, force: true });
-      swept++;
+      try {
+        rmSync(dir, { recursive: true, force: true });
+        swept++;
+      } catch {
+        // Another user's leftovers in sticky /tmp: not ours to remove.
+      }
     }
   }
   return swept;

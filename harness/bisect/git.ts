@@ -2,11 +2,11 @@
  * The user's repository, read-only: resolve refs, list the commits of a range, and check a commit
  * out into a scratch worktree outside the user's working tree (removed afterwards).
  */
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
-import { UsageError } from '../cli/errors.ts';
+import { EnvironmentError, UsageError } from '../cli/errors.ts';
 
 async function git(repo: string, args: string[]): Promise<string> {
   const r = await execa('git', ['-C', repo, ...args], { reject: false });
@@ -50,10 +50,16 @@ export async function subject(repo: string, sha: string): Promise<string> {
 
 /** Runs `fn` in a detached scratch worktree of `sha`, removing it afterwards whatever happens. */
 export async function withWorktree<T>(repo: string, sha: string, fn: (dir: string) => Promise<T>): Promise<T> {
+  // Named like a stage, with its owner, so a worktree left by a SIGKILLed harness is swept.
   const base = mkdtempSync(join(tmpdir(), 'mirrord-regress-wt-'));
+  writeFileSync(join(base, 'owner.pid'), String(process.pid));
   const dir = join(base, 'wt');
-  await git(repo, ['worktree', 'add', '--detach', '--quiet', dir, sha]);
   try {
+    try {
+      await git(repo, ['worktree', 'add', '--detach', '--quiet', dir, sha]);
+    } catch (e) {
+      throw new EnvironmentError(`cannot check out ${sha.slice(0, 12)} into a scratch worktree: ${(e as Error).message}`, 'WORKTREE');
+    }
     return await fn(dir);
   } finally {
     await git(repo, ['worktree', 'remove', '--force', dir]).catch(() => undefined);

@@ -18,6 +18,14 @@ import { withWorktree } from './git.ts';
 import { outcomeOfVerdict, type ProbeReport } from './outcome.ts';
 import type { ProbeDetail, SessionSpec } from './session.ts';
 
+/** Ctrl-C during a probe: nothing may be recorded for it (a cancelled build is not a failed one). */
+export class Interrupted extends Error {
+  constructor() {
+    super('interrupted');
+    this.name = 'Interrupted';
+  }
+}
+
 export interface ProbeContext {
   spec: SessionSpec;
   scenario: Scenario;
@@ -43,7 +51,7 @@ async function runOn(ctx: ProbeContext, candidate: string, subject: Subject): Pr
     await subject.prepare(stage);
     const key = { subject: subject.id, strategy: strategyFor(subject, ctx.spec.strategy), scenario: ctx.scenario.id, runAs: ctx.scenario.runAs[0] ?? 'unprivileged', runner: ctx.runner.name } as const;
     const cell = await runCell({ id: cellId(key), key, subject, scenario: ctx.scenario }, { runner: ctx.runner, stage, repeat: ctx.repeat, signal: ctx.signal });
-    if (!cell) throw new Error('interrupted');
+    if (!cell || ctx.signal.aborted) throw new Interrupted();
     const shown = cell.attempts.find((a) => a.verdict.kind === cell.verdict) ?? cell.attempts[0]!;
     ctx.onDetail({ candidate, verdict: cell.verdict, summary: shown.verdict.summary, evidence: formatEvidence(shown.verdict.evidence), t: new Date().toISOString() });
     if (cell.flaky) ctx.onDisagreement?.(candidate, cell);
@@ -56,7 +64,18 @@ async function runOn(ctx: ProbeContext, candidate: string, subject: Subject): Pr
 async function buildCommit(ctx: ProbeContext, sha: string, dir: string): Promise<string | undefined> {
   const src = ctx.spec.source;
   if (src.kind !== 'commits') return undefined;
-  const r = await execa('sh', ['-c', src.build], { cwd: dir, reject: false, all: true, cancelSignal: ctx.signal });
+  // Own process group, so a Ctrl-C stops the whole build (cargo and its rustc), not just `sh`.
+  const build = execa('sh', ['-c', src.build], { cwd: dir, reject: false, all: true, detached: true });
+  const cancel = () => {
+    try {
+      process.kill(-build.pid!, 'SIGKILL');
+    } catch {
+      // already done
+    }
+  };
+  ctx.signal.addEventListener('abort', cancel, { once: true });
+  const r = await build.finally(() => ctx.signal.removeEventListener('abort', cancel));
+  if (ctx.signal.aborted) throw new Interrupted();
   if (r.failed) {
     const why = (r.all ?? '').trim().split('\n').pop() ?? `exit ${r.exitCode}`;
     ctx.onDetail({ candidate: sha, verdict: 'SKIP', summary: `build failed: ${why}`, evidence: [], t: new Date().toISOString() });
@@ -76,10 +95,12 @@ export function makeProbe(ctx: ProbeContext): (candidate: string) => Promise<Pro
   if (src.kind === 'releases') {
     return (candidate) => runOn(ctx, candidate, resolveSubject(`${src.subjectKind}@${candidate}`, { labBuildDir: ctx.labBuildDir }));
   }
-  return (sha) =>
-    withWorktree(src.repo, sha, async (dir) => {
+  return (sha) => {
+    if (ctx.signal.aborted) throw new Interrupted();
+    return withWorktree(src.repo, sha, async (dir) => {
       const artifacts = await buildCommit(ctx, sha, dir);
       if (!artifacts) return { outcome: 'skip', verdict: null };
       return runOn(ctx, sha, new LabSubject(src.profile as LabProfile, artifacts));
     });
+  };
 }

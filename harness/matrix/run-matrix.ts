@@ -28,18 +28,30 @@ export async function runMatrix(m: MatrixRun): Promise<{ completed: CellResult[]
   m.progress.start(m.cells.length, m.cells.length - todo.length);
   const completed: CellResult[] = [];
   let next = 0;
+  // A worker that fails stops the others before anything is cleaned up under their feet.
+  const local = new AbortController();
+  const onAbort = () => local.abort();
+  m.signal.addEventListener('abort', onAbort, { once: true });
   const worker = async () => {
-    while (!m.signal.aborted && next < todo.length) {
+    while (!local.signal.aborted && next < todo.length) {
       const cell = todo[next++]!;
       m.progress.cellStarted(cell.id);
-      const result = await runCell(cell, { runner: m.runners.get(cell.key.runner)!, stage: m.stage, repeat: m.repeat, timeoutMs: m.timeoutMs, signal: m.signal });
+      const result = await runCell(cell, { runner: m.runners.get(cell.key.runner)!, stage: m.stage, repeat: m.repeat, timeoutMs: m.timeoutMs, signal: local.signal });
       if (!result) break;
       m.store.add(result);
       completed.push(result);
       m.progress.cellDone(result);
     }
   };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(m.jobs, todo.length)) }, worker));
+  const outcomes = await Promise.allSettled(
+    Array.from({ length: Math.max(1, Math.min(m.jobs, todo.length)) }, () => worker().catch((e: unknown) => {
+      local.abort();
+      throw e;
+    })),
+  );
+  m.signal.removeEventListener('abort', onAbort);
   m.progress.end();
+  const failure = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected');
+  if (failure) throw failure.reason;
   return { completed, interrupted: m.signal.aborted };
 }

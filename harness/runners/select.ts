@@ -10,7 +10,7 @@ export const RUBY_VERSIONS = ['3.1', '3.3'] as const;
 
 export function runnerNames(runner: string, rubies: string[]): string[] {
   if (runner === 'host') {
-    if (rubies.length) throw new UsageError('--rubies applies to --runner docker (the host runner uses the Ruby on PATH)');
+    if (rubies.length) throw new UsageError('a Ruby version applies to --runner docker only (the host runner uses the Ruby on PATH, or --ruby PATH)');
     return ['host'];
   }
   if (runner !== 'docker') throw new UsageError(`unknown runner "${runner}"; available: host, docker`, 'UNKNOWN_RUNNER');

@@ -17,7 +17,6 @@ export function labBuildDir(repoRoot: string): string {
 
 export class LabSubject implements Subject {
   readonly kind = 'lab' as const;
-  readonly writesEvents = true;
   readonly id: string;
   readonly strategies: readonly Strategy[];
 

@@ -26,8 +26,6 @@ export interface Subject {
   readonly version: string;
   /** Guard strategies this subject can be run with; empty when its exec hook has no guard choice. */
   readonly strategies: readonly Strategy[];
-  /** Whether it writes lab events (hook-level evidence). Others are judged by the workload report. */
-  readonly writesEvents: boolean;
   /** Makes the subject runnable on the host from `stage` (copies binaries); throws with how to fix it. */
   prepare(stage: Stage): Promise<void>;
   /** The command that runs `workload` under this subject. */

@@ -75,6 +75,7 @@ function intproxyEvidence(obs: Observation): EvidenceItem {
   }
   const open = ip.sessionsOpened - ip.sessionsClosed;
   if (ip.exitReason) return { kind: 'intproxy', state: 'exited', detail: `intproxy ${ip.pid} exited (${ip.exitReason}) after ${plural(ip.sessionsOpened, 'session')}` };
+  if (obs.intproxyAliveAtEnd === null) return { kind: 'intproxy', state: 'running', detail: `intproxy ${ip.pid}: state at the end unknown (no exit event yet)` };
   if (obs.intproxyAliveAtEnd) {
     const detail = open > 0 ? `intproxy ${ip.pid} still running with ${plural(open, 'open session')}` : `intproxy ${ip.pid} up and idle (no open session) when the workload ended`;
     return { kind: 'intproxy', state: 'running', detail };

@@ -106,6 +106,21 @@ describe.skipIf(skipLabTests)('bisect', () => {
     expect(await git('status', '--porcelain')).toBe('');
   }, 300_000);
 
+  it('commits: Ctrl-C mid-search exits 130, records no false skip, and leaves no worktree', async () => {
+    const out = join(tmp, 'sigint');
+    const child = bisectCommits(out);
+    const log = join(out, 'probes.log');
+    await eventually(() => existsSync(log) && readFileSync(log, 'utf8').trim().split('\n').length >= 3, 180_000, 'three finished probes');
+    child.kill('SIGINT');
+    const r = await child;
+    expect(r.exitCode, r.stderr).toBe(130);
+    expect(r.stderr).toMatch(/interrupted: finished probes are kept in .*; continue with --resume/);
+    const probes = readFileSync(join(out, 'probes.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    // Only the commit that really does not build may be a skip; an interrupted build is not one.
+    expect(probes.filter((p: { outcome: string }) => p.outcome === 'skip').every((p: { candidate: string }) => p.candidate === shas[4])).toBe(true);
+    expect((await git('worktree', 'list')).split('\n')).toHaveLength(1);
+  }, 240_000);
+
   it.each([
     [['--good', '3.112.0', '--bad', '3.112.0'], /--good and --bad are the same \(3\.112\.0\)/],
     [['--good', '3.105.0', '--bad', '3.112.0'], /unknown version "3\.105\.0"/],

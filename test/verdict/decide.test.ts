@@ -75,6 +75,12 @@ describe('decide', () => {
     expect(v).toMatchObject({ kind: 'VANISHED', rule: 'intproxy-gone' });
   });
 
+  it('an intproxy whose end state is unknown (no namespace to inspect) is not VANISHED', () => {
+    const events = summarizeEvents([intproxy({ event: 'listening' }), intproxy({ event: 'session_open' }), intproxy({ event: 'session_close' })].join('\n'));
+    const v = decide(obs({ exitCode: 0, events, intproxyAliveAtEnd: null }));
+    expect(v.kind).toBe('PASS');
+  });
+
   it('VANISHED: non-zero exit with no error output at all', () => {
     const v = decide(obs({ exitCode: 1, stderrTail: '  \n', events: null }));
     expect(v).toMatchObject({ kind: 'VANISHED', rule: 'silent-death' });

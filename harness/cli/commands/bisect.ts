@@ -7,7 +7,7 @@ import type { Strategy } from '../../model/result.ts';
 import { bisect, type SearchResult } from '../../bisect/search.ts';
 import { bisectFlaky, FLAKY_DEFAULTS, type FlakyResult } from '../../bisect/flaky.ts';
 import { commitsBetween, openRepository, resolveCommit, subject as commitSubject } from '../../bisect/git.ts';
-import { makeProbe } from '../../bisect/probe.ts';
+import { Interrupted, makeProbe } from '../../bisect/probe.ts';
 import { SessionDir, type SessionSpec } from '../../bisect/session.ts';
 import { appendProbe, loadProbes } from '../../bisect/state.ts';
 import { HostRunner } from '../../runners/host/host-runner.ts';
@@ -149,6 +149,10 @@ async function run(opts: BisectOptions): Promise<number> {
         ? await bisectFlaky({ candidates: spec.candidates, good, bad, probe, priors: loadProbes(session.statePath), confidence: spec.confidence, onRecord })
         : await bisect({ candidates: spec.candidates, good, bad, probe, priors: loadProbes(session.statePath), findFix: spec.findFix, onRecord });
     } catch (e) {
+      if (e instanceof Interrupted || signal.aborted) {
+        process.stderr.write(`interrupted: finished probes are kept in ${session.statePath}; continue with --resume --out ${opts.out}\n`);
+        return 130;
+      }
       if (!(e instanceof Disagreement)) throw e;
       if (spec.findFix) throw new UsageError(`attempts disagree at ${e.message}: the bug is intermittent, and --find-fix has no flaky-aware search`);
       switched = true;

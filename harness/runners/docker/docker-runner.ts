@@ -6,7 +6,6 @@
  * they are killed. testcontainers manages the container; dockerode reads what it does not expose.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { constants } from 'node:os';
 import { randomUUID } from 'node:crypto';
 import Docker from 'dockerode';
 import type { Observation, ProcessSnapshot } from '../../model/result.ts';
@@ -14,7 +13,7 @@ import { readEvents } from '../../observe/events.ts';
 import { readReport } from '../../observe/report.ts';
 import type { Stage } from '../../stage.ts';
 import { pidNamespaceOf, pidsInNamespace, snapshot } from '../host/proc.ts';
-import { decodeStatus } from '../host/sandbox.ts';
+import { decodeStatus, isIntproxyCommand, tail } from '../exit-status.ts';
 import type { Layout, Runner, RunSpec } from '../runner.ts';
 import { REAPER, RUN_SCRIPT } from './run-script.ts';
 import { HARNESS_LABEL, OWNER_LABEL } from './sweep.ts';
@@ -26,9 +25,6 @@ process.env.TESTCONTAINERS_RYUK_DISABLED ??= 'true';
 /** Where the stage is bind-mounted in the container. */
 const STAGE_MOUNT = '/stage';
 
-const TAIL = 4000;
-const tail = (s: string) => (s.length > TAIL ? s.slice(-TAIL) : s);
-const signalName = (n: number) => Object.entries(constants.signals).find(([, v]) => v === n)?.[0] ?? `signal ${n}`;
 
 function marked(pid: number, marker: string): boolean {
   try {
@@ -111,7 +107,7 @@ export class DockerRunner implements Runner {
       // Evidence first, from the host's view of the container, then kill this attempt's processes.
       const pids = namespace ? pidsInNamespace(namespace).filter((p) => marked(p, marker)) : [];
       stuck = pids.map((p) => snapshot(p)).filter((s): s is ProcessSnapshot => s !== undefined && s.comm !== 'sh');
-      intproxyAlive = stuck.some((s) => / intproxy\b/.test(s.cmdline));
+      intproxyAlive = stuck.some((s) => isIntproxyCommand(s.cmdline));
       for (const p of pids) {
         try {
           process.kill(p, 'SIGKILL');
@@ -153,10 +149,8 @@ export class DockerRunner implements Runner {
     let exitCode: number | null = null;
     let signal: string | null = null;
     if (result && !timedOut && !interrupted) {
-      const status = decodeStatus(result.exitCode);
-      exitCode = status.exitCode;
-      signal = status.signalNumber ? signalName(status.signalNumber) : null;
-      intproxyAlive = existsSync(leftovers) ? readFileSync(leftovers, 'utf8').split('\n').some((l) => / intproxy\b/.test(l)) : false;
+      ({ exitCode, signal } = decodeStatus(result.exitCode));
+      intproxyAlive = existsSync(leftovers) ? readFileSync(leftovers, 'utf8').split('\n').some(isIntproxyCommand) : false;
     }
     return {
       exitCode,

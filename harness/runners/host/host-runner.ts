@@ -1,32 +1,23 @@
 /**
  * Runs a workload on this machine via execa, inside the sandbox (sandbox.ts). At a timeout it reads
  * every live process's state from /proc first, then kills the whole namespace and checks that
- * nothing is left.
+ * nothing is left. Without root there is no namespace: the runner kills the process group and the
+ * subject's intproxy (which leaves the group with setsid) by the pid its events name.
  */
 import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { userInfo } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { constants } from 'node:os';
 import { execa } from 'execa';
-import type { Observation, ProcessSnapshot } from '../../model/result.ts';
+import type { Observation, ProcessSnapshot, RunAs } from '../../model/result.ts';
 import { readEvents } from '../../observe/events.ts';
 import { readReport } from '../../observe/report.ts';
-import type { Layout, Runner, RunSpec } from '../runner.ts';
 import type { Stage } from '../../stage.ts';
-import { join } from 'node:path';
+import { isAlive } from '../../liveness.ts';
+import { decodeStatus, isIntproxyCommand, tail } from '../exit-status.ts';
+import type { Layout, Runner, RunSpec } from '../runner.ts';
 import { childrenOf, pidNamespaceOf, pidsInNamespace, snapshot } from './proc.ts';
-import { decodeStatus, planSandbox } from './sandbox.ts';
-
-const TAIL_BYTES = 4000;
-
-function tail(text: string | undefined): string {
-  if (!text) return '';
-  return text.length > TAIL_BYTES ? text.slice(-TAIL_BYTES) : text;
-}
-
-function signalName(n: number): string {
-  return Object.entries(constants.signals).find(([, v]) => v === n)?.[0] ?? `signal ${n}`;
-}
+import { planSandbox, type SandboxPlan } from './sandbox.ts';
 
 /** Every descendant of `pid` (children first seen, then theirs). */
 function descendants(pid: number): number[] {
@@ -41,8 +32,14 @@ function descendants(pid: number): number[] {
   return out;
 }
 
-function isIntproxy(cmdline: string): boolean {
-  return /(^|\s|\/)(mirrord|mirrord-lab) intproxy\b/.test(cmdline);
+function killAll(pids: number[]): void {
+  for (const p of pids) {
+    try {
+      process.kill(p, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
 }
 
 export interface HostRunnerOptions {
@@ -65,15 +62,23 @@ export class HostRunner implements Runner {
     return { labCli: join(stage.root, 'lab', 'mirrord-lab'), rubyDir: stage.rubyDir, ruby: stage.ruby, mapPath: (p) => p };
   }
 
-  async run(spec: RunSpec): Promise<Observation> {
-    const isRoot = process.getuid?.() === 0;
-    const plan = planSandbox(spec.argv, {
-      runAs: spec.runAs,
+  private plan(argv: string[], runAs: RunAs): SandboxPlan {
+    return planSandbox(argv, {
+      runAs,
       unprivilegedUser: this.user,
       unprivilegedGroup: this.group,
-      harnessIsRoot: isRoot,
+      harnessIsRoot: process.getuid?.() === 0,
       harnessUser: userInfo().username,
     });
+  }
+
+  async run(spec: RunSpec): Promise<Observation> {
+    let plan: SandboxPlan;
+    try {
+      plan = this.plan(spec.argv, spec.runAs);
+    } catch (e) {
+      return failedToStart((e as Error).message, spec);
+    }
     const leftovers = `${spec.dir}/leftovers.txt`;
     const started = performance.now();
     const child = execa(plan.argv[0]!, plan.argv.slice(1), {
@@ -97,37 +102,27 @@ export class HostRunner implements Runner {
       maxBuffer: 10_000_000,
     });
 
+    let settled = false;
     let timedOut = false;
     let interrupted = false;
     let stuck: ProcessSnapshot[] = [];
     let intproxyAlive: boolean | null = null;
     let namespace: string | undefined;
     const stop = (why: 'timeout' | 'abort') => {
-      if (timedOut || interrupted || child.exitCode !== null) return;
+      if (settled || timedOut || interrupted || child.pid === undefined) return;
       if (why === 'timeout') timedOut = true;
       else interrupted = true;
-      if (child.pid === undefined) return;
       // Evidence first: where is everything stuck, before a single process is killed.
       const init = plan.isolated ? childrenOf(child.pid)[0] : undefined;
       namespace = init !== undefined ? pidNamespaceOf(init) : undefined;
       const pids = namespace ? pidsInNamespace(namespace).filter((p) => p !== init) : descendants(child.pid);
       stuck = pids.map((p) => snapshot(p)).filter((s): s is ProcessSnapshot => s !== undefined);
-      intproxyAlive = stuck.some((s) => isIntproxy(s.cmdline));
+      intproxyAlive = stuck.some((s) => isIntproxyCommand(s.cmdline));
       if (plan.isolated) {
         child.kill('SIGKILL'); // unshare --kill-child takes pid 1, and the kernel the namespace.
       } else {
-        for (const p of pids) {
-          try {
-            process.kill(p, 'SIGKILL');
-          } catch {
-            // already gone
-          }
-        }
-        try {
-          process.kill(-child.pid, 'SIGKILL');
-        } catch {
-          // group already gone
-        }
+        killAll(pids);
+        killAll([-child.pid]);
       }
     };
     const timer = setTimeout(() => stop('timeout'), spec.timeoutMs);
@@ -135,6 +130,7 @@ export class HostRunner implements Runner {
     spec.signal?.addEventListener('abort', onAbort, { once: true });
     if (spec.signal?.aborted) onAbort();
     const result = await child;
+    settled = true;
     clearTimeout(timer);
     spec.signal?.removeEventListener('abort', onAbort);
     const durationMs = Math.round(performance.now() - started);
@@ -145,6 +141,18 @@ export class HostRunner implements Runner {
       for (let i = 0; i < 100 && pidsInNamespace(namespace).length > 0; i++) await sleep(10);
       const left = pidsInNamespace(namespace);
       if (left.length) harnessError = `processes survived cleanup: ${left.join(', ')}`;
+    }
+    const events = readEvents(spec.eventsPath);
+    if (!plan.isolated) {
+      // No namespace to tear down: the intproxy escaped the process group (setsid); find it by pid.
+      const pid = events?.intproxy.pid;
+      if (pid !== undefined && isAlive(pid)) {
+        if (!timedOut && !interrupted) intproxyAlive = !events?.intproxy.exitReason;
+        killAll([pid]);
+      } else if (!timedOut && !interrupted) {
+        intproxyAlive = false;
+      }
+      killAll([-(child.pid ?? 0)].filter((p) => p < 0));
     }
 
     let exitCode: number | null = null;
@@ -157,19 +165,13 @@ export class HostRunner implements Runner {
         if (result.signal) {
           harnessError = `the sandbox was killed by ${result.signal}`;
         } else {
-          const status = decodeStatus(result.exitCode ?? 0);
-          exitCode = status.exitCode;
-          signal = status.signalNumber ? signalName(status.signalNumber) : null;
+          ({ exitCode, signal } = decodeStatus(result.exitCode ?? 0));
           if (exitCode === 125 && /mirrord-regress: /.test(stderr)) harnessError = stderr.trim().split('\n').pop();
         }
+        if (existsSync(leftovers)) intproxyAlive = readFileSync(leftovers, 'utf8').split('\n').some(isIntproxyCommand);
       } else {
         exitCode = result.exitCode ?? null;
         signal = result.signal ?? null;
-      }
-      if (existsSync(leftovers)) {
-        intproxyAlive = readFileSync(leftovers, 'utf8').split('\n').some(isIntproxy);
-      } else if (!plan.isolated) {
-        intproxyAlive = null;
       }
     }
     if (interrupted) harnessError = 'interrupted';
@@ -182,7 +184,7 @@ export class HostRunner implements Runner {
       stdoutTail: tail(result.stdout as string),
       stderrTail: stderr,
       report: readReport(spec.reportPath),
-      events: readEvents(spec.eventsPath),
+      events,
       stuck,
       intproxyAliveAtEnd: intproxyAlive,
       network: plan.isolated ? 'isolated' : 'host',
@@ -191,4 +193,12 @@ export class HostRunner implements Runner {
       harnessError,
     };
   }
+}
+
+/** The attempt could not even start (e.g. a root run without root): an ERROR, not a crash. */
+function failedToStart(message: string, spec: RunSpec): Observation {
+  return {
+    exitCode: null, signal: null, timedOut: false, durationMs: 0, stdoutTail: '', stderrTail: '', report: [], events: null,
+    stuck: [], intproxyAliveAtEnd: null, network: 'host', user: spec.runAs === 'root' ? 'root' : 'unknown', harnessError: message,
+  };
 }

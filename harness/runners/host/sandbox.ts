@@ -7,6 +7,7 @@
  * in its own process group on the host network, and the result says so.
  */
 import type { RunAs } from '../../model/result.ts';
+import { EnvironmentError } from '../../cli/errors.ts';
 
 /** pid 1 of a run's namespaces. Exit 125 means the sandbox itself failed (an ERROR, not a verdict). */
 export const NS_INIT = `
@@ -64,7 +65,7 @@ export interface SandboxOptions {
 export function planSandbox(workload: string[], opts: SandboxOptions): SandboxPlan {
   if (!opts.harnessIsRoot) {
     if (opts.runAs === 'root') {
-      throw new Error('running a workload as root needs the harness to run as root');
+      throw new EnvironmentError('running a workload as root (the control cells) needs the harness to run as root: use sudo');
     }
     return {
       argv: workload,
@@ -88,8 +89,3 @@ export function planSandbox(workload: string[], opts: SandboxOptions): SandboxPl
   };
 }
 
-/** Splits a shell-style exit status from pid 1 into exit code or signal (128+n means signal n). */
-export function decodeStatus(rc: number): { exitCode: number | null; signalNumber: number | null } {
-  if (rc > 128 && rc <= 128 + 64) return { exitCode: null, signalNumber: rc - 128 };
-  return { exitCode: rc, signalNumber: null };
-}

@@ -124,13 +124,31 @@ pub fn emit(event: &str, hook: &str, fill: impl FnOnce(&mut Line)) {
         config::strategy().name(),
         sys::now_ns()
     );
+    let common = line.len;
     fill(&mut line);
     if line.truncated {
+        // A cut may fall inside a string: keep the common fields only, which always fit.
         let mark = b",\"truncated\":true";
+        line.len = common;
         line.buf[line.len..line.len + mark.len()].copy_from_slice(mark);
         line.len += mark.len();
     }
     line.buf[line.len] = b'}';
     line.buf[line.len + 1] = b'\n';
     append(fd, &line.buf[..line.len + 2]);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn oversized_fields_give_a_valid_line_marked_truncated() {
+        let mut line = Line { buf: [0; 2048], len: 0, truncated: false };
+        let _ = write!(line, "{{\"src\":\"layer\"");
+        let common = line.len;
+        line.str("path", &[b'x'; 4000]);
+        assert!(line.truncated);
+        assert!(common < line.len && line.len <= 2048 - 24);
+    }
 }

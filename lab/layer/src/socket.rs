@@ -79,8 +79,10 @@ pub unsafe extern "C" fn socket(domain: c_int, kind: c_int, protocol: c_int) -> 
 #[cfg(not(test))]
 #[no_mangle]
 pub unsafe extern "C" fn connect(fd: c_int, addr: *const sockaddr, len: socklen_t) -> c_int {
-    let inet = (!addr.is_null() && (*addr).sa_family as c_int == sys::AF_INET && len as usize >= std::mem::size_of::<sockaddr_in>())
-        .then(|| *(addr as *const sockaddr_in));
+    // Length first, then an unaligned read: the caller's buffer owes us nothing more.
+    let inet = (!addr.is_null() && len as usize >= std::mem::size_of::<sockaddr_in>())
+        .then(|| std::ptr::read_unaligned(addr as *const sockaddr_in))
+        .filter(|sin| sin.sin_family as c_int == sys::AF_INET);
     let Some(_guard) = DetourGuard::new() else {
         events::emit("hook", "connect", |l| {
             l.bool("bypassed", true).bool("guard_was_set", true).int("fd", fd as i64);
