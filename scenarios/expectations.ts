@@ -33,6 +33,10 @@ export const EXPECTATIONS: ExpectationRow[] = [
     scenario, subject: 'lab@3.112.0', strategy: 'none', runAs: '*', expect: ['HANG'],
     because: 'no guard, but the socket table read lock leaks across exec; the next socket() waits forever',
   })),
+  ...['normal', 'forget'].map((strategy): ExpectationRow => ({
+    scenario: 'spawn-random-thread', subject: 'lab@3.112.0', strategy: strategy as Strategy, runAs: 'unprivileged', expect: ['BYPASSED', 'PASS'],
+    because: 'the stuck guard is met only when the random resolving thread is the one that spawned',
+  })),
   { scenario: 'spawn-threads', subject: 'lab@3.112.0', strategy: 'none', runAs: '*', expect: ['PASS'], because: 'no guard leaks, and lookups never write the socket table' },
   ...['normal', 'forget'].map((strategy): ExpectationRow => ({
     scenario: 'spawn-threads', subject: 'lab@3.112.0', strategy: strategy as Strategy, runAs: 'unprivileged', ruby: '3.3', expect: ['PASS'],

@@ -5,8 +5,9 @@ import type { Scenario } from './scenario.ts';
 import { spawnMethodScenarios } from './spawn-methods.ts';
 import { spawnThenResolve } from './spawn-then-resolve.ts';
 import { spawnThreads } from './spawn-threads.ts';
+import { spawnRandomThread } from './spawn-random-thread.ts';
 
-export const SCENARIOS: Scenario[] = [spawnThenResolve, spawnThreads, ...spawnMethodScenarios, ...fixtureScenarios];
+export const SCENARIOS: Scenario[] = [spawnThenResolve, spawnThreads, spawnRandomThread, ...spawnMethodScenarios, ...fixtureScenarios];
 
 export function scenarioById(id: string): Scenario {
   const s = SCENARIOS.find((x) => x.id === id);

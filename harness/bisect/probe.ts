@@ -2,7 +2,7 @@
  * A probe: run the scenario against one candidate (a release, or a commit built in a scratch
  * worktree) and turn the verdict into good / bad / skip. A failed build is a skip, as in git's 125.
  */
-import { existsSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import { execa } from 'execa';
 import { cellId, type CellResult, type Strategy } from '../model/result.ts';
@@ -28,6 +28,8 @@ export class Interrupted extends Error {
 
 export interface ProbeContext {
   spec: SessionSpec;
+  /** Where built artifacts are kept per commit, so repeated probes of a commit build it once. */
+  buildCache: string;
   scenario: Scenario;
   runner: Runner;
   repoRoot: string;
@@ -61,6 +63,8 @@ async function runOn(ctx: ProbeContext, candidate: string, subject: Subject): Pr
   }
 }
 
+const LAB_FILES = ['mirrord-lab', 'libmirrord_layer.so'] as const;
+
 async function buildCommit(ctx: ProbeContext, sha: string, dir: string): Promise<string | undefined> {
   const src = ctx.spec.source;
   if (src.kind !== 'commits') return undefined;
@@ -82,7 +86,7 @@ async function buildCommit(ctx: ProbeContext, sha: string, dir: string): Promise
     return undefined;
   }
   const artifacts = isAbsolute(src.artifacts) ? src.artifacts : join(dir, src.artifacts);
-  if (!existsSync(join(artifacts, 'mirrord-lab')) || !existsSync(join(artifacts, 'libmirrord_layer.so'))) {
+  if (!LAB_FILES.every((f) => existsSync(join(artifacts, f)))) {
     ctx.onDetail({ candidate: sha, verdict: 'SKIP', summary: `build produced no mirrord-lab and libmirrord_layer.so in ${artifacts}`, evidence: [], t: new Date().toISOString() });
     return undefined;
   }
@@ -95,12 +99,20 @@ export function makeProbe(ctx: ProbeContext): (candidate: string) => Promise<Pro
   if (src.kind === 'releases') {
     return (candidate) => runOn(ctx, candidate, resolveSubject(`${src.subjectKind}@${candidate}`, { labBuildDir: ctx.labBuildDir }));
   }
-  return (sha) => {
+  return async (sha) => {
     if (ctx.signal.aborted) throw new Interrupted();
-    return withWorktree(src.repo, sha, async (dir) => {
-      const artifacts = await buildCommit(ctx, sha, dir);
-      if (!artifacts) return { outcome: 'skip', verdict: null };
-      return runOn(ctx, sha, new LabSubject(src.profile as LabProfile, artifacts));
-    });
+    const cached = join(ctx.buildCache, sha);
+    if (!existsSync(join(cached, LAB_FILES[1]))) {
+      const built = await withWorktree(src.repo, sha, async (dir) => {
+        const artifacts = await buildCommit(ctx, sha, dir);
+        if (!artifacts) return false;
+        mkdirSync(cached, { recursive: true });
+        // The layer last: its presence marks a complete cache entry.
+        for (const f of LAB_FILES) copyFileSync(join(artifacts, f), join(cached, f));
+        return true;
+      });
+      if (!built) return { outcome: 'skip', verdict: null };
+    }
+    return runOn(ctx, sha, new LabSubject(src.profile as LabProfile, cached));
   };
 }

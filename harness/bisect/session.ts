@@ -1,7 +1,8 @@
 /**
  * A bisect session's directory (`--out`): session.json (what is being searched, so `--resume`
  * continues the same search), probes.jsonl (the state file: every probe, appended as it ends),
- * probes.log (one human line per probe, with its verdict's evidence) and result.json.
+ * probes.log (one human line per probe, with its verdict's evidence), result.json, and builds/<sha>/
+ * (the lab built from each probed commit, so a commit probed again is not rebuilt).
  */
 import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';

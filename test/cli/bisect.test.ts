@@ -3,11 +3,11 @@
  * history introduces the bug in one commit and breaks the build in another; real cargo builds.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
-import { eventually, regress } from '../support/cli.ts';
+import { BIN, eventually, regress } from '../support/cli.ts';
 import { REPO_ROOT } from '../support/repo.ts';
 import { skipLabTests } from '../support/requirements.ts';
 
@@ -119,6 +119,38 @@ describe.skipIf(skipLabTests)('bisect', () => {
     // Only the commit that really does not build may be a skip; an interrupted build is not one.
     expect(probes.filter((p: { outcome: string }) => p.outcome === 'skip').every((p: { candidate: string }) => p.candidate === shas[4])).toBe(true);
     expect((await git('worktree', 'list')).split('\n')).toHaveLength(1);
+  }, 240_000);
+
+  it('commits, intermittent bug: --flaky finds the culprit with the stated confidence, building each commit once', async () => {
+    const out = join(tmp, 'flaky');
+    const r = await bisectCommits(out, ['--scenario', 'spawn-random-thread', '--flaky']);
+    expect(r.exitCode, r.stderr).toBe(0);
+    const m = /^first bad: (\w+) .*\), confidence ([\d.]+)%, runs spent: (\d+)$/m.exec(r.stdout);
+    expect(m, r.stdout).not.toBeNull();
+    expect(shas[3]!.startsWith(m![1]!)).toBe(true);
+    expect(Number(m![2])).toBeGreaterThanOrEqual(99);
+    const probes = readFileSync(join(out, 'probes.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { candidate: string });
+    // Repeated probes of the same commits (the point of a flaky search), but one build per commit.
+    expect(probes.length).toBeGreaterThan(new Set(probes.map((p) => p.candidate)).size);
+    expect(readdirSync(join(out, 'builds')).length).toBeLessThanOrEqual(new Set(probes.map((p) => p.candidate)).size);
+  }, 300_000);
+
+  it('releases: attempts that disagree switch the search to the flaky-aware one by themselves', async () => {
+    const r = await regress(['bisect', '--scenario', 'spawn-random-thread', '--good', '3.111.0', '--bad', '3.112.0', '--repeat', '12', '--out', join(tmp, 'auto')]);
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/attempts disagree at 3\.112\.0: switching to the flaky-aware search \(confidence 0\.99\)/);
+    expect(r.stdout).toMatch(/^first bad: 3\.112\.0 \(last good: 3\.111\.0\), confidence \d+\.\d%, runs spent: \d+$/m);
+  });
+
+  it('works as a `git bisect run` script through run\'s exit codes (0 good, 1 bad, 125 skip)', async () => {
+    const script = `${BUILD} || exit 125; exec "${process.execPath}" "${BIN}" run --subject lab@3.112.1 --lab-build ${join(target, 'release')} --scenario spawn-then-resolve`;
+    await git('bisect', 'start', shas.at(-1)!, shas[0]!);
+    try {
+      const r = await execa('git', ['-C', repo, 'bisect', 'run', 'sh', '-c', script], { reject: false });
+      expect(r.stdout).toMatch(new RegExp(`^${shas[3]} is the first bad commit$`, 'm'));
+    } finally {
+      await git('bisect', 'reset');
+    }
   }, 240_000);
 
   it.each([

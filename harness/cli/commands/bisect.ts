@@ -1,5 +1,5 @@
 /** `bisect`: the first bad release or commit (or, with --find-fix, the first good one after a bad). */
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { Command } from 'commander';
 import { execa } from 'execa';
 import { scenarioById } from '../../../scenarios/index.ts';
@@ -129,7 +129,7 @@ async function run(opts: BisectOptions): Promise<number> {
   const out = (l: string) => process.stdout.write(`${l}\n`);
   let switched = false;
   const probe = makeProbe({
-    spec, scenario, runner: new HostRunner(), repoRoot: REPO_ROOT, labBuildDir: LAB_BUILD_DIR, ruby, signal,
+    spec, scenario, buildCache: join(session.dir, 'builds'), runner: new HostRunner(), repoRoot: REPO_ROOT, labBuildDir: LAB_BUILD_DIR, ruby, signal,
     repeat: spec.flaky ? 1 : spec.repeat,
     onDetail: (d) => {
       session.logDetail(d);
