@@ -65,6 +65,8 @@ async function runOn(ctx: ProbeContext, candidate: string, subject: Subject): Pr
 
 const LAB_FILES = ['mirrord-lab', 'libmirrord_layer.so'] as const;
 
+// Each probe builds in a fresh worktree, so every source file is newer than any earlier output:
+// cargo (mtime-based freshness) always rebuilds, even with a CARGO_TARGET_DIR shared across probes.
 async function buildCommit(ctx: ProbeContext, sha: string, dir: string): Promise<string | undefined> {
   const src = ctx.spec.source;
   if (src.kind !== 'commits') return undefined;

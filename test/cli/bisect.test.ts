@@ -143,7 +143,10 @@ describe.skipIf(skipLabTests)('bisect', () => {
   });
 
   it('works as a `git bisect run` script through run\'s exit codes (0 good, 1 bad, 125 skip)', async () => {
-    const script = `${BUILD} || exit 125; exec "${process.execPath}" "${BIN}" run --subject lab@3.112.1 --lab-build ${join(target, 'release')} --scenario spawn-then-resolve`;
+    // Its own target dir: cargo judges freshness by mtimes relative to the package root, so an
+    // in-place checkout after builds of other checkouts into a shared target can reuse their output.
+    const own = join(tmp, 'target-git-bisect');
+    const script = `CARGO_TARGET_DIR=${own} cargo build --release --quiet || exit 125; exec "${process.execPath}" "${BIN}" run --subject lab@3.112.1 --lab-build ${join(own, 'release')} --scenario spawn-then-resolve`;
     await git('bisect', 'start', shas.at(-1)!, shas[0]!);
     try {
       const r = await execa('git', ['-C', repo, 'bisect', 'run', 'sh', '-c', script], { reject: false });
