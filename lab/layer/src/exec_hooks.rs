@@ -12,6 +12,8 @@ use crate::socket::{encode_shared, ManagedSocket, SHARED_SOCKETS_VAR, SOCKETS};
 use crate::sys::{self, c_char, c_int};
 
 /// Most environment entries passed through with the added variable; larger envs go unchanged.
+/// The hook uses about 19 KiB of the caller's stack (this array is 16 KiB): fine on the thread stacks
+/// Ruby and Python vfork from, too much for a `clone(CLONE_VM|CLONE_VFORK)` child with a tiny stack.
 const MAX_ENV: usize = 2048;
 /// Most sockets 3.112.1 copies out of the table before exec.
 const MAX_SHARED: usize = 64;
