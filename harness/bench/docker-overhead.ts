@@ -12,8 +12,8 @@ import { LAB_BUILD_DIR, REPO_ROOT } from '../cli/context.ts';
 import { fmt, median } from './measure.ts';
 
 export async function benchDockerOverhead(runs = 15): Promise<void> {
-  const runner = new DockerRunner(await imageFor('lab', { ruby: '3.1' }), 'docker:ruby3.1');
   const stage = createStage({ repoRoot: REPO_ROOT });
+  const runner = new DockerRunner(await imageFor('lab', { ruby: '3.1' }), 'docker:ruby3.1', stage.root);
   try {
     const layout = runner.layout(stage);
     const subject = new LabSubject('3.112.1', LAB_BUILD_DIR);

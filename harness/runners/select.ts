@@ -5,6 +5,7 @@
 import { UsageError } from '../cli/errors.ts';
 import { HostRunner } from './host/host-runner.ts';
 import type { Runner } from './runner.ts';
+import type { Stage } from '../stage.ts';
 
 export const RUBY_VERSIONS = ['3.1', '3.3'] as const;
 
@@ -22,7 +23,7 @@ export function runnerNames(runner: string, rubies: string[]): string[] {
 }
 
 /** Creates the runner for a name (building its image when needed). */
-export async function createRunner(name: string): Promise<Runner> {
+export async function createRunner(name: string, stage: Stage): Promise<Runner> {
   if (name === 'host') return new HostRunner();
   const ruby = name.replace('docker:ruby', '') as (typeof RUBY_VERSIONS)[number];
   const { requireEngine } = await import('../images/engine.ts');
@@ -34,5 +35,5 @@ export async function createRunner(name: string): Promise<Runner> {
   const swept = await sweepContainers(docker);
   if (swept) process.stderr.write(`removed ${swept} container(s) left by an earlier killed run\n`);
   process.stderr.write(`preparing image for ${name}...\n`);
-  return new DockerRunner(await imageFor('lab', { ruby }), name);
+  return new DockerRunner(await imageFor('lab', { ruby }), name, stage.root);
 }

@@ -5,14 +5,10 @@ import type { Subject } from './subject.ts';
 
 export const DEFAULT_SUBJECTS = LAB_PROFILES.map((p) => `lab@${p}`);
 
-export function knownSubjects(): string[] {
-  return [...DEFAULT_SUBJECTS];
-}
-
 export function resolveSubject(id: string, ctx: { labBuildDir: string }): Subject {
   const [kind, version] = id.split('@');
   if (kind === 'lab' && LAB_PROFILES.includes(version as LabProfile)) {
     return new LabSubject(version as LabProfile, ctx.labBuildDir);
   }
-  throw new UsageError(`unknown subject "${id}"; known: ${knownSubjects().join(', ')}`, 'UNKNOWN_SUBJECT');
+  throw new UsageError(`unknown subject "${id}"; known: ${DEFAULT_SUBJECTS.join(', ')}`, 'UNKNOWN_SUBJECT');
 }

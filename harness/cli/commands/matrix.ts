@@ -75,7 +75,7 @@ async function matrix(opts: MatrixOptions): Promise<number> {
   const runners = new Map<string, Runner>();
   try {
     for (const s of subjects) await s.prepare(stage);
-    for (const id of runnerIds) runners.set(id, await createRunner(id));
+    for (const id of runnerIds) runners.set(id, await createRunner(id, stage));
     const { interrupted } = await runMatrix({
       cells: selectShard(plan, shard),
       store,

@@ -1,14 +1,13 @@
 /** `run`: one cell (a scenario or any command) against one subject; exit codes fit `git bisect run`. */
 import { resolve } from 'node:path';
 import { Command, Option } from 'commander';
-import type { CellResult, RunAs, Strategy, VerdictKind } from '../../model/result.ts';
+import { cellId, type CellResult, type RunAs, type Strategy, type VerdictKind } from '../../model/result.ts';
 import { scenarioById } from '../../../scenarios/index.ts';
 import type { Scenario } from '../../../scenarios/scenario.ts';
 import type { Runner } from '../../runners/runner.ts';
 import { createRunner, runnerNames } from '../../runners/select.ts';
 import { createStage, sweepStaleStages } from '../../stage.ts';
 import { resolveSubject } from '../../subjects/registry.ts';
-import { cellId } from '../../model/result.ts';
 import { runCell } from '../../matrix/run-cell.ts';
 import { formatEvidence } from '../../reports/evidence.ts';
 import { checkRuby, LAB_BUILD_DIR, REPO_ROOT, resolveRuby } from '../context.ts';
@@ -37,12 +36,6 @@ interface RunOptions {
   labBuild?: string;
   runner: string;
   rubyVersion?: string;
-}
-
-export function reproduceCommand(cell: { subject: string; strategy: Strategy | null; scenario: string; runAs: RunAs }): string {
-  const strategy = cell.strategy ? ` --strategy ${cell.strategy}` : '';
-  const as = cell.runAs === 'unprivileged' ? '' : ` --as ${cell.runAs}`;
-  return `npx mirrord-regress run --subject ${cell.subject}${strategy} --scenario ${cell.scenario}${as}`;
 }
 
 export function printCell(cell: CellResult, out: (line: string) => void): void {
@@ -111,7 +104,7 @@ async function run(command: string[], opts: RunOptions): Promise<number> {
   let runner: Runner | undefined;
   try {
     await subject.prepare(stage);
-    runner = await createRunner(runnerId!);
+    runner = await createRunner(runnerId!, stage);
     const key = { subject: subject.id, strategy, scenario: base.id, runAs, runner: runner.name };
     const cell = await runCell(
       { id: cellId(key), key, subject, scenario: base },

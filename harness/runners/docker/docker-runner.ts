@@ -42,15 +42,15 @@ export interface StartedContainer {
 
 export class DockerRunner implements Runner {
   private container?: Promise<{ c: StartedContainer; initPid: number }>;
-  private stageRoot = '';
 
   constructor(
     readonly image: string,
-    readonly name: string = 'docker',
+    readonly name: string,
+    /** The stage bind-mounted into the container; fixed for the container's life. */
+    private readonly stageRoot: string,
   ) {}
 
-  layout(stage: Stage): Layout {
-    this.stageRoot = stage.root;
+  layout(_stage: Stage): Layout {
     return { labCli: IN_IMAGE.labCli, rubyDir: IN_IMAGE.scenarios, ruby: 'ruby', mapPath: (p) => this.toContainer(p) };
   }
 
