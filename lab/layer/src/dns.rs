@@ -1,18 +1,68 @@
-//! `getaddrinfo` / `freeaddrinfo` hooks: cluster names are resolved by the intproxy ("remote
-//! DNS"), everything else by libc. When the guard is already set, libc resolves every name,
-//! cluster names included, and fails: that is the bug as users saw it.
+//! `getaddrinfo` / `freeaddrinfo` hooks, and the routing every DNS hook shares (hostent.rs uses
+//! it too): cluster names are resolved by the intproxy ("remote DNS"), everything else by libc.
+//! When the guard is already set, libc resolves every name, cluster names included, and fails:
+//! that is the bug as users saw it.
 
 use crate::config;
 use crate::detour::DetourGuard;
-use crate::events;
+use crate::events::{self, Line};
 use crate::real::real;
 use crate::session;
 use crate::sys::{self, addrinfo, c_char, c_int, sockaddr, sockaddr_in};
 use std::collections::BTreeSet;
+use std::net::Ipv4Addr;
 use std::sync::Mutex;
 
 /// Results the layer allocated, so `freeaddrinfo` frees them itself (mirrord's MANAGED_ADDRINFO).
 static MANAGED_ADDRINFO: Mutex<BTreeSet<usize>> = Mutex::new(BTreeSet::new());
+
+/// Where one lookup goes. The guard lives as long as the caller keeps the route, so libc or the
+/// intproxy is called with it held, as under upstream's `#[hook_guard_fn]`.
+pub enum Route {
+    /// The guard was already set on this thread: straight to libc (logged here).
+    Bypassed,
+    /// Not a cluster name, or nothing the cluster could answer: libc resolves it (logged here).
+    Local(DetourGuard),
+    /// A cluster name: the intproxy resolves it; the caller logs the answer with [`log_remote`].
+    Remote(DetourGuard),
+}
+
+/// Decides the route of a lookup of `node` and logs the non-remote ones. `remote_ok` false sends
+/// even cluster names to libc; `extra` adds hook-specific fields after the common ones.
+pub unsafe fn route(hook: &str, node: *const c_char, remote_ok: bool, extra: impl Fn(&mut Line)) -> Route {
+    let name = sys::cstr_bytes(node);
+    let Some(guard) = DetourGuard::new() else {
+        events::emit("hook", hook, |l| {
+            l.bool("bypassed", true).bool("guard_was_set", true).str("name", name).bool("remote", false);
+            extra(l);
+        });
+        return Route::Bypassed;
+    };
+    if node.is_null() || !remote_ok || !config::in_cluster_domain(name) {
+        events::emit("hook", hook, |l| {
+            l.bool("bypassed", false).bool("guard_was_set", false).str("name", name).bool("remote", false);
+            extra(l);
+        });
+        return Route::Local(guard);
+    }
+    Route::Remote(guard)
+}
+
+/// Asks the intproxy for `name`: its reply line, and the address when it answered one.
+pub fn ask_intproxy(name: &[u8]) -> (String, Option<Ipv4Addr>) {
+    let reply = session::request(&format!("DNS {}", String::from_utf8_lossy(name)));
+    let answer = reply.strip_prefix("A ").and_then(|ip| ip.parse::<Ipv4Addr>().ok());
+    (reply, answer)
+}
+
+/// Logs a lookup the intproxy answered.
+pub fn log_remote(hook: &str, name: &[u8], reply: &str, extra: impl Fn(&mut Line)) {
+    events::emit("hook", hook, |l| {
+        l.bool("bypassed", false).bool("guard_was_set", false).str("name", name).bool("remote", true);
+        l.str("answer", reply.as_bytes());
+        extra(l);
+    });
+}
 
 #[cfg(not(test))]
 #[no_mangle]
@@ -22,35 +72,26 @@ pub unsafe extern "C" fn getaddrinfo(
     hints: *const addrinfo,
     res: *mut *mut addrinfo,
 ) -> c_int {
-    let name = sys::cstr_bytes(node);
-    let Some(_guard) = DetourGuard::new() else {
-        events::emit("hook", "getaddrinfo", |l| {
-            l.bool("bypassed", true).bool("guard_was_set", true).str("name", name).bool("remote", false);
-        });
-        return (real().getaddrinfo)(node, service, hints, res);
+    let _guard = match route("getaddrinfo", node, true, |_| {}) {
+        Route::Bypassed => return (real().getaddrinfo)(node, service, hints, res),
+        Route::Local(_guard) => return (real().getaddrinfo)(node, service, hints, res),
+        Route::Remote(guard) => guard,
     };
-    if node.is_null() || !config::in_cluster_domain(name) {
-        events::emit("hook", "getaddrinfo", |l| {
-            l.bool("bypassed", false).bool("guard_was_set", false).str("name", name).bool("remote", false);
-        });
-        return (real().getaddrinfo)(node, service, hints, res);
-    }
-    let reply = session::request(&format!("DNS {}", String::from_utf8_lossy(name)));
-    let answer = reply.strip_prefix("A ").and_then(|ip| ip.parse::<std::net::Ipv4Addr>().ok());
+    let name = sys::cstr_bytes(node);
+    let (reply, answer) = ask_intproxy(name);
     let rc = match answer {
         Some(ip) => build_result(name, ip, sys::cstr_bytes(service), hints, res),
         None => sys::EAI_NONAME,
     };
-    events::emit("hook", "getaddrinfo", |l| {
-        l.bool("bypassed", false).bool("guard_was_set", false).str("name", name).bool("remote", true);
-        l.str("answer", reply.as_bytes()).int("rc", rc as i64);
+    log_remote("getaddrinfo", name, &reply, |l| {
+        l.int("rc", rc as i64);
     });
     rc
 }
 
 unsafe fn build_result(
     name: &[u8],
-    ip: std::net::Ipv4Addr,
+    ip: Ipv4Addr,
     service: &[u8],
     hints: *const addrinfo,
     res: *mut *mut addrinfo,

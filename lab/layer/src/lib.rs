@@ -2,7 +2,8 @@
 //!
 //! At load it reads its settings from the environment, resolves the real libc functions and
 //! opens a session with the intproxy. Its hooks (exported symbols that interpose libc's) are
-//! `getaddrinfo`/`freeaddrinfo`, `socket`/`connect` and `execv`/`execve`; each writes one
+//! `getaddrinfo`/`freeaddrinfo` (dns.rs), `gethostbyname`/`gethostbyname2`/`gethostbyname_r`/
+//! `gethostbyname2_r` (hostent.rs), `socket`/`connect` and `execv`/`execve`; each writes one
 //! JSON line of evidence per call. Nothing here knows which program it is loaded into.
 
 // Unit tests build without the exported hooks (a test binary must not interpose libc), so what only
@@ -14,6 +15,7 @@ pub mod detour;
 pub mod dns;
 pub mod events;
 pub mod exec_hooks;
+pub mod hostent;
 pub mod real;
 pub mod session;
 pub mod socket;

@@ -24,6 +24,13 @@ pub const F_DUPFD_CLOEXEC: c_int = 1030;
 pub const CLOCK_REALTIME: c_int = 0;
 pub const SIGKILL: c_int = 9;
 pub const EBADF: c_int = 9;
+pub const ERANGE: c_int = 34;
+
+// <netdb.h> h_errno values.
+pub const NETDB_INTERNAL: c_int = -1;
+pub const HOST_NOT_FOUND: c_int = 1;
+pub const NO_RECOVERY: c_int = 3;
+pub const NO_DATA: c_int = 4;
 
 pub const AI_CANONNAME: c_int = 0x0002;
 pub const EAI_NONAME: c_int = -2;
@@ -44,6 +51,15 @@ pub struct addrinfo {
     pub ai_addr: *mut sockaddr,
     pub ai_canonname: *mut c_char,
     pub ai_next: *mut addrinfo,
+}
+
+#[repr(C)]
+pub struct hostent {
+    pub h_name: *mut c_char,
+    pub h_aliases: *mut *mut c_char,
+    pub h_addrtype: c_int,
+    pub h_length: c_int,
+    pub h_addr_list: *mut *mut c_char,
 }
 
 #[repr(C)]
@@ -91,11 +107,21 @@ extern "C" {
     pub fn kill(pid: c_int, sig: c_int) -> c_int;
     pub fn _exit(code: c_int) -> !;
     pub fn __errno_location() -> *mut c_int;
+    /// glibc's thread-local `h_errno`.
+    pub fn __h_errno_location() -> *mut c_int;
     pub static environ: *const *const c_char;
 }
 
 pub fn errno() -> c_int {
     unsafe { *__errno_location() }
+}
+
+pub fn set_errno(e: c_int) {
+    unsafe { *__errno_location() = e }
+}
+
+pub fn set_h_errno(e: c_int) {
+    unsafe { *__h_errno_location() = e }
 }
 
 pub fn now_ns() -> u64 {
