@@ -1,12 +1,18 @@
 //! `mirrord-lab exec`: start the intproxy, wait until it listens, preload the layer and
 //! replace this process with the command (like `mirrord exec`, which `execvp`s into the app).
+//!
+//! A command that cannot be started is reported the way a shell does (one line, exit 127 when
+//! it is not found, 126 otherwise), with an `exec_failed` event, and its intproxy is stopped first.
 
 use crate::config::{self, Settings};
+use crate::events::{json_str, Events};
 use crate::UsageError;
-use std::io::{BufRead, BufReader};
+use std::io::{BufRead, BufReader, Write};
+use std::os::unix::net::UnixStream;
 use std::os::unix::process::CommandExt;
 use std::path::PathBuf;
-use std::process::{Command, Stdio};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
 
 pub const PROFILES: [&str; 3] = ["3.111.0", "3.112.0", "3.112.1"];
 pub const STRATEGIES: [&str; 3] = ["none", "normal", "forget"];
@@ -29,7 +35,10 @@ Options:
   -h, --help           show this help
 
 Environment:
-  MIRRORD_LAB_EVENTS   JSON-lines file that the layer and intproxy append their evidence to
+  MIRRORD_LAB_EVENTS   JSON-lines file that the layer, the intproxy and this CLI append their evidence to
+
+Exit status: the command's own once it runs; 127 when it cannot be found, 126 when it cannot be
+executed (as a shell); 2 for a usage error; 1 when the lab itself fails.
 ";
 
 pub struct ExecArgs {
@@ -150,8 +159,63 @@ pub fn run(args: ExecArgs) -> Result<std::convert::Infallible, crate::Failure> {
         .env("MIRRORD_LAB_ENABLE_EXEC_HOOKS_LINUX", settings.enable_exec_hooks_linux.unwrap_or(true).to_string())
         .env("MIRRORD_LAB_CLUSTER_DOMAIN", &settings.cluster_domain)
         .exec();
-    // Still here: the command could not be started. Do not leave the intproxy waiting.
+    // Still here: the command could not be started.
+    let errno = err.raw_os_error().unwrap_or(0);
+    let text = err.to_string();
+    let reason = text.strip_suffix(&format!(" (os error {errno})")).unwrap_or(&text);
+    Events::open_from_env("cli").emit(
+        "exec_failed",
+        &format!(",\"path\":{},\"error\":{},\"errno\":{errno}", json_str(&args.command[0]), json_str(reason)),
+    );
+    stop_intproxy(&mut intproxy, socket);
+    Err(crate::Failure::CannotExecute { command: args.command[0].clone(), error: err })
+}
+
+/// How long `exec` waits for an aborted intproxy before killing it (it normally takes a few ms).
+const ABORT_GRACE: Duration = Duration::from_secs(2);
+
+/// Tells an intproxy no layer will come, so it cleans up and exits now rather than after its start
+/// timeout (60 s by default); kills it if it does not. A plain kill would leave its socket dir behind.
+fn stop_intproxy(intproxy: &mut Child, socket: &str) {
+    let asked = UnixStream::connect(socket).and_then(|mut conn| {
+        conn.write_all(b"ABORT exec_failed\n")?;
+        let mut reply = String::new();
+        BufReader::new(conn).read_line(&mut reply).map(|_| reply)
+    });
+    if asked.is_ok_and(|reply| reply.trim_end() == "OK") {
+        let until = Instant::now() + ABORT_GRACE;
+        while Instant::now() < until {
+            if let Ok(Some(_)) = intproxy.try_wait() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(5));
+        }
+    }
     let _ = intproxy.kill();
     let _ = intproxy.wait();
-    Err(crate::Failure::Runtime(format!("cannot run {}: {err}", args.command[0])))
+}
+
+/// What a shell exits with when it cannot run a command: 127 not found, 126 found but not runnable.
+/// As bash: ENOTDIR counts as found-but-not-runnable (dash says 127 there).
+pub fn exit_code_for(err: &std::io::Error) -> i32 {
+    const ENOENT: i32 = 2;
+    if err.raw_os_error() == Some(ENOENT) {
+        127
+    } else {
+        126
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Error;
+
+    #[test]
+    fn exit_codes_are_a_shells() {
+        assert_eq!(exit_code_for(&Error::from_raw_os_error(2)), 127); // ENOENT
+        assert_eq!(exit_code_for(&Error::from_raw_os_error(13)), 126); // EACCES
+        assert_eq!(exit_code_for(&Error::from_raw_os_error(8)), 126); // ENOEXEC
+        assert_eq!(exit_code_for(&Error::from_raw_os_error(20)), 126); // ENOTDIR
+    }
 }

@@ -3,9 +3,15 @@
 //! cluster's HTTP service on loopback, and exits on its own once no session has been open for
 //! the idle timeout. It never exits while a session is open: a hung app keeps it alive, as
 //! mirrord's intproxy did in the upstream report.
+//!
+//! Requests on the Unix socket, one line each: `HELLO`/`DNS` from layers (see
+//! lab/layer/src/session.rs), and `ABORT <reason>` from `exec` when the command could not be
+//! started: no layer will ever connect, so waiting out the start timeout would only leave a
+//! process behind.
 
+use crate::events::{json_str, Events};
 use std::collections::BTreeMap;
-use std::fs::{File, OpenOptions};
+use std::fs::File;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::os::unix::net::{UnixListener, UnixStream};
@@ -24,39 +30,13 @@ pub const DEFAULT_SERVICES: [(&str, &str); 3] = [
     ("cache.default.svc.cluster.local", "10.96.0.12"),
 ];
 
-struct Events(Option<Mutex<File>>);
-
-impl Events {
-    fn emit(&self, event: &str, fields: &str) {
-        let Some(file) = &self.0 else { return };
-        let t_ns = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_nanos());
-        let line = format!(
-            "{{\"src\":\"intproxy\",\"event\":\"{event}\",\"pid\":{},\"t_ns\":{t_ns}{fields}}}\n",
-            std::process::id()
-        );
-        let _ = file.lock().unwrap_or_else(|e| e.into_inner()).write_all(line.as_bytes());
-    }
-}
-
-fn json_str(s: &str) -> String {
-    let mut out = String::from("\"");
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
-}
-
 #[derive(Default)]
 struct Sessions {
     open: usize,
     total: usize,
     last_close: Option<Instant>,
+    /// Set by `ABORT <reason>`: exit as soon as no session is open.
+    abort: Option<String>,
 }
 
 struct Proxy {
@@ -72,9 +52,7 @@ fn env_secs(name: &str, default: f64) -> Duration {
 }
 
 pub fn main() -> i32 {
-    let events = Events(std::env::var_os("MIRRORD_LAB_EVENTS").and_then(|p| {
-        OpenOptions::new().create(true).append(true).open(p).ok().map(Mutex::new)
-    }));
+    let events = Events::open_from_env("intproxy");
     let mut services: BTreeMap<String, String> =
         DEFAULT_SERVICES.iter().map(|(n, ip)| (n.to_string(), ip.to_string())).collect();
     for pair in std::env::var("MIRRORD_LAB_SERVICES").unwrap_or_default().split(',').filter(|p| !p.is_empty()) {
@@ -143,6 +121,9 @@ pub fn main() -> i32 {
     let reason = {
         let mut s = proxy.sessions.lock().unwrap();
         loop {
+            if let (0, Some(reason)) = (s.open, &s.abort) {
+                break reason.clone();
+            }
             let (deadline, reason) = match (s.open, s.last_close) {
                 (0, None) => (started + start_idle, "no_session"),
                 (0, Some(closed)) => (closed + idle, "idle"),
@@ -150,13 +131,13 @@ pub fn main() -> i32 {
             };
             let now = Instant::now();
             if s.open == 0 && now >= deadline {
-                break reason;
+                break reason.to_string();
             }
             s = proxy.changed.wait_timeout(s, deadline.saturating_duration_since(now)).unwrap().0;
         }
     };
     let total = proxy.sessions.lock().unwrap().total;
-    proxy.events.emit("exit", &format!(",\"reason\":\"{reason}\",\"sessions\":{total}"));
+    proxy.events.emit("exit", &format!(",\"reason\":{},\"sessions\":{total}", json_str(&reason)));
     let _ = std::fs::remove_dir_all(&dir);
     0
 }
@@ -195,6 +176,11 @@ fn serve_session(proxy: &Proxy, conn: UnixStream) {
                 &format!(",\"peer_pid\":{peer},\"name\":{},\"answer\":{}", json_str(name), answer.map_or("null".into(), |a| json_str(a))),
             );
             answer.map_or("NX".to_string(), |ip| format!("A {ip}"))
+        } else if let Some(reason) = line.strip_prefix("ABORT ") {
+            proxy.events.emit("abort", &format!(",\"reason\":{}", json_str(reason)));
+            proxy.sessions.lock().unwrap().abort = Some(reason.to_string());
+            proxy.changed.notify_all();
+            "OK".to_string()
         } else {
             "ERR unknown request".to_string()
         };

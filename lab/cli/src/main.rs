@@ -1,6 +1,7 @@
 //! `mirrord-lab`: the lab's CLI, shaped like `mirrord` (`exec`, and the hidden `intproxy`).
 
 mod config;
+mod events;
 mod exec;
 mod intproxy;
 mod json;
@@ -11,6 +12,8 @@ pub struct UsageError(pub String);
 pub enum Failure {
     Usage(String),
     Runtime(String),
+    /// `exec`'s command could not be started (the exec itself failed).
+    CannotExecute { command: String, error: std::io::Error },
 }
 
 impl From<UsageError> for Failure {
@@ -65,6 +68,11 @@ fn main() {
         Err(Failure::Runtime(msg)) => {
             eprintln!("mirrord-lab: {msg}");
             std::process::exit(1);
+        }
+        Err(Failure::CannotExecute { command, error }) => {
+            // `{:?}` quotes the command and escapes a newline in it: always one line.
+            eprintln!("mirrord-lab: cannot execute {command:?}: {error}");
+            std::process::exit(exec::exit_code_for(&error));
         }
     }
 }
