@@ -64,9 +64,11 @@ fn roundtrip(session: &mut Session, request: &str) -> Result<String, String> {
     msg.push(b'\n');
     let mut sent = 0;
     while sent < msg.len() {
-        let n = unsafe { sys::write(session.fd, msg[sent..].as_ptr() as *const c_void, msg.len() - sent) };
+        // MSG_NOSIGNAL: a dead intproxy must reach `die` (event, then SIGKILL), not kill a program that
+        // keeps SIGPIPE's default (Perl, C) silently first. Rust std sends that way, so mirrord does.
+        let n = unsafe { sys::send(session.fd, msg[sent..].as_ptr() as *const c_void, msg.len() - sent, sys::MSG_NOSIGNAL) };
         if n <= 0 {
-            return Err(format!("write to intproxy: errno {}", sys::errno()));
+            return Err(format!("send to intproxy: errno {}", sys::errno()));
         }
         sent += n as usize;
     }

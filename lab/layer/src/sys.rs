@@ -14,6 +14,7 @@ pub const SOCK_DGRAM: c_int = 2;
 pub const SOCK_CLOEXEC: c_int = 0o2000000;
 pub const IPPROTO_TCP: c_int = 6;
 pub const IPPROTO_UDP: c_int = 17;
+pub const MSG_NOSIGNAL: c_int = 0x4000;
 
 pub const O_WRONLY: c_int = 0o1;
 pub const O_CREAT: c_int = 0o100;
@@ -99,6 +100,7 @@ extern "C" {
     pub fn open(path: *const c_char, flags: c_int, ...) -> c_int;
     pub fn read(fd: c_int, buf: *mut c_void, count: usize) -> isize;
     pub fn write(fd: c_int, buf: *const c_void, count: usize) -> isize;
+    pub fn send(fd: c_int, buf: *const c_void, len: usize, flags: c_int) -> isize;
     pub fn close(fd: c_int) -> c_int;
     pub fn fcntl(fd: c_int, cmd: c_int, ...) -> c_int;
     pub fn clock_gettime(clock: c_int, ts: *mut timespec) -> c_int;
