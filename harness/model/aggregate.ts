@@ -3,6 +3,7 @@ import { cellId, type Attempt, type CellKey, type CellResult, type Platform, typ
 
 export interface CellInput {
   key: CellKey;
+  /** Empty: no expectation (an `--exec` run without `--expect`). */
   expected: VerdictKind[];
   expectedBecause: string;
   attempts: Attempt[];
@@ -36,12 +37,8 @@ export function aggregateCell(input: CellInput): CellResult {
     attempts: input.attempts,
     verdict,
     flaky: kinds.some((k) => k !== verdict),
-    matchesExpectation: kinds.every((k) => input.expected.includes(k)),
+    // No expectation is neither a match nor a mismatch: nothing was claimed, so nothing can fail.
+    matchesExpectation: input.expected.length === 0 ? null : kinds.every((k) => input.expected.includes(k)),
     platform: input.platform,
   };
-}
-
-/** A cell the CLI's exit code counts against the run: some attempt showed a verdict the table does not allow. */
-export function isUnexpected(cell: CellResult): boolean {
-  return !cell.matchesExpectation;
 }

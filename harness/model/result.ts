@@ -1,215 +1,459 @@
 /**
  * The result model: what a run observed, what was decided, and why. Every report reads this and
- * nothing else; reports never re-run anything. Versioned: bump RESULT_SCHEMA_VERSION on any change
- * that an older reader would misread.
+ * nothing else; reports never re-run anything.
+ *
+ * The zod schemas below are the one source of truth: the TypeScript types are inferred from them,
+ * `parseResultsFile` validates results.json with them, and harness/reports/results-schema.md is
+ * generated from their descriptions (`npm run schema:doc`). Versioned: bump RESULT_SCHEMA_VERSION
+ * on any change an older reader would misread.
  */
+import { z } from 'zod';
 
 export const RESULT_SCHEMA = 'mirrord-regress/results';
-export const RESULT_SCHEMA_VERSION = 1;
+export const RESULT_SCHEMA_VERSION = 2;
 
-/** Outcome of one attempt, decided by harness/verdict/decide.ts from an Observation alone. */
-export type VerdictKind = 'PASS' | 'BYPASSED' | 'HANG' | 'VANISHED' | 'CRASH' | 'ERROR';
-export const VERDICT_KINDS: readonly VerdictKind[] = ['PASS', 'BYPASSED', 'HANG', 'VANISHED', 'CRASH', 'ERROR'];
-
-/** How the 3.112.0 exec hook holds its DetourGuard (the upstream experiments). */
-export type Strategy = 'none' | 'normal' | 'forget';
-export const STRATEGIES: readonly Strategy[] = ['none', 'normal', 'forget'];
-
-/** Who the workload runs as. Ruby only vforks when unprivileged; `root` is the control. */
-export type RunAs = 'unprivileged' | 'root';
-
-/** Where and on what a cell ran. */
-export interface Platform {
-  /** `process.platform` of the machine running the workload (`linux`, `darwin`). */
-  os: string;
-  /** `process.arch`, e.g. `x64`. */
-  arch: string;
-  /** Kernel release (`uname -r`). */
-  kernel: string;
-  /** Runner that executed the workload: `host` or `docker`. */
-  runner: string;
-  /** `RUBY_VERSION` seen by the workload, when known (e.g. `3.1.2`). */
-  ruby?: string;
-  /** Container image, for the docker runner. */
-  image?: string;
+/**
+ * Names a schema (its section in results-schema.md and its name in validation messages) and says
+ * what the type as a whole is. Field-level meaning goes on the field with `.describe()`.
+ */
+function named<T extends z.ZodType>(id: string, description: string, schema: T): T {
+  return schema.meta({ id, description });
 }
 
-/** One hook's tally over a run, from the lab's events. The id lists are capped at 20 entries. */
-export interface HookTally {
-  calls: number;
-  bypassed: number;
-  /** Native thread ids (tids) on which the hook was bypassed. */
-  bypassedTids: number[];
-  /** Process ids in which the hook was bypassed. */
-  bypassedPids: number[];
-  /** Names looked up while bypassed (getaddrinfo only). */
-  bypassedNames?: string[];
+const count = () => z.int().nonnegative();
+const pid = () => z.int().positive();
+
+// ---------------------------------------------------------------------------------------------
+// Verdicts
+
+const VERDICT_KIND_VALUES = ['PASS', 'BYPASSED', 'HANG', 'VANISHED', 'CRASH', 'FAIL', 'INCONCLUSIVE', 'TIMEOUT', 'ERROR'] as const;
+
+/** What each verdict kind means; results-schema.md lists these, reports may quote them. */
+export const VERDICT_MEANINGS: Readonly<Record<(typeof VERDICT_KIND_VALUES)[number], string>> = {
+  PASS: 'The workload exercised a hook that can show the bug, and nothing was bypassed.',
+  BYPASSED: 'The bug: a layer hook (`getaddrinfo`, `socket`, `connect`) let calls through unhooked, or the workload failed on a cluster name the way a bypass makes it fail.',
+  HANG: 'The bug: the workload deadlocked, every workload thread blocked in an untimed futex or lock wait with no CPU and no layer event (see `observation.deadlock`).',
+  VANISHED: 'The bug: the intproxy disappeared before the workload ended, or the layer lost its session.',
+  CRASH: 'The workload was killed by a signal, with no evidence of the bug.',
+  FAIL: 'The workload exited non-zero, with no evidence of the bug.',
+  INCONCLUSIVE: 'The workload never reached a hook that can show the bug, so the attempt says nothing either way.',
+  TIMEOUT: 'The workload was still running, and not deadlocked, when the timeout fired.',
+  ERROR: 'The harness or the environment failed, or the command could not start: the attempt says nothing about the subject.',
+};
+
+export const VerdictKindSchema = named(
+  'VerdictKind',
+  'Outcome of one attempt, decided by harness/verdict/decide.ts from the Observation alone (the expected-verdict table is never consulted there).',
+  z.enum(VERDICT_KIND_VALUES).meta({ values: VERDICT_MEANINGS }),
+);
+export type VerdictKind = z.infer<typeof VerdictKindSchema>;
+export const VERDICT_KINDS: readonly VerdictKind[] = VerdictKindSchema.options;
+
+/** The verdicts that show the bug. */
+export const BUG_VERDICTS: readonly VerdictKind[] = ['BYPASSED', 'HANG', 'VANISHED'];
+
+export function isBugVerdict(v: VerdictKind): boolean {
+  return BUG_VERDICTS.includes(v);
 }
 
-/** What the lab's events file (MIRRORD_LAB_EVENTS) showed. Absent for subjects that write none. */
-export interface EventSummary {
-  /** Lines read; malformed lines are counted, not fatal. */
-  lines: number;
-  malformed: number;
-  /** Layer loads (process images that had the layer). */
-  layerInits: number;
-  /** Per hook name (`getaddrinfo`, `socket`, `connect`, `execv`, `execve`, `freeaddrinfo`). */
-  hooks: Record<string, HookTally>;
-  /** exec-hook calls made with the DetourGuard flag already set (the leak's fingerprint). */
-  execGuardSet: { count: number; pids: number[]; paths: string[] };
-  /** exec-hook calls made from a child that had not exec'd yet (fork or vfork child). */
-  execInChild: number;
-  intproxy: {
-    /** pid from its `listening` event, when seen. */
-    pid?: number;
-    sessionsOpened: number;
-    sessionsClosed: number;
-    /** `exit` event reason (`idle`, `no_session`), when it exited by itself. */
-    exitReason?: string;
-  };
-  /** Layer `fatal` events (lost intproxy session, ...). */
-  fatal: string[];
-  /** The last layer event of each pid that wrote any (where a process stopped). */
-  lastEventByPid: Record<string, string>;
+/**
+ * The `git bisect run` contract: 0 good, 1 bad, 125 "cannot test this one, skip it". Anything
+ * that is neither a clean PASS nor the bug says nothing about the commit, so it is a skip.
+ */
+export function exitCodeFor(v: VerdictKind): 0 | 1 | 125 {
+  if (v === 'PASS') return 0;
+  return isBugVerdict(v) ? 1 : 125;
 }
 
-/** One line of the workload's own report (MIRRORD_REGRESS_REPORT), as written by scenarios/ruby/lib. */
-export interface WorkloadStep {
-  step: string;
-  ok: boolean;
-  thread?: string;
-  tid?: number;
-  host?: string;
-  phase?: string;
-  error?: string;
-  message?: string;
-  [field: string]: unknown;
-}
+// ---------------------------------------------------------------------------------------------
+// Cell identity and platform
 
-/** A live process at a timeout, read from /proc before anything was killed. */
-export interface ProcessSnapshot {
-  /** pid as seen by the harness. */
-  pid: number;
-  /** pid inside the run's PID namespace (what the lab's events record); equals pid when not namespaced. */
-  nsPid: number;
-  ppid: number;
-  comm: string;
-  /** /proc/<pid>/stat state letter (S, D, R, T, Z). */
-  state: string;
-  /** /proc/<pid>/wchan: the kernel function it sleeps in. */
-  wchan: string;
-  /** Syscall number from /proc/<pid>/syscall (`running` when not in one), with its name when known. */
-  syscall: string;
-  syscallName?: string;
-  /** Per-thread view when the process has more than one thread. */
-  threads?: { tid: number; comm: string; wchan: string; syscall: string; syscallName?: string }[];
-  cmdline: string;
-}
+export const StrategySchema = named(
+  'Strategy',
+  'How the 3.112.0 exec hook holds its DetourGuard (the upstream experiments): `normal` holds it across the real exec, `forget` sets it and never drops it (`std::mem::forget`), `none` takes none (the socket table\'s read lock still leaks).',
+  z.enum(['none', 'normal', 'forget']),
+);
+export type Strategy = z.infer<typeof StrategySchema>;
+export const STRATEGIES: readonly Strategy[] = StrategySchema.options;
 
-/** Everything a runner saw of one attempt. Decisions are made from this, never during the run. */
-export interface Observation {
-  /** Exit code of the workload (the subject's process), `null` when killed by a signal or timed out. */
-  exitCode: number | null;
-  /** Terminating signal name (e.g. `SIGKILL`) when the workload died of one. */
-  signal: string | null;
-  /** Whether the harness's timeout fired. */
-  timedOut: boolean;
-  durationMs: number;
-  /** Last lines of the workload's stdout and stderr (bounded). */
-  stdoutTail: string;
-  stderrTail: string;
-  /** The workload's own report lines, in order. */
-  report: WorkloadStep[];
-  /** Summary of the lab's events, or `null` when the subject writes none. */
-  events: EventSummary | null;
-  /** Processes alive at the timeout (empty unless timedOut). */
-  stuck: ProcessSnapshot[];
-  /** Whether the intproxy was still running at the end of the attempt (before cleanup). */
-  intproxyAliveAtEnd: boolean | null;
-  /** `isolated` (own network namespace, loopback only) or `host` (could not isolate; see networkNote). */
-  network: 'isolated' | 'host';
-  networkNote?: string;
-  /** The user the workload ran as (`nobody`, `root`, ...). */
-  user: string;
-  /** Set when the harness or environment failed: the attempt says nothing about the subject. */
-  harnessError?: string;
-}
+export const RunAsSchema = named(
+  'RunAs',
+  'Who the workload runs as. Ruby only vforks when unprivileged; `root` is the control.',
+  z.enum(['unprivileged', 'root']),
+);
+export type RunAs = z.infer<typeof RunAsSchema>;
 
-/** One piece of evidence behind a verdict, in structured form. */
-export type EvidenceItem =
-  | { kind: 'hook-bypassed'; hook: string; count: number; tids: number[]; pids: number[]; names?: string[] }
-  | { kind: 'exec-guard-set'; count: number; pids: number[]; paths: string[] }
-  | { kind: 'workload-failure'; step: string; thread?: string; message: string }
-  | { kind: 'stuck-process'; pid: number; comm: string; state: string; wchan: string; syscall: string; lastEvent?: string }
-  | { kind: 'intproxy'; state: 'running' | 'exited' | 'vanished' | 'never-started'; detail: string }
-  /** `stderrTail` holds the last line of stderr only. */
-  | { kind: 'exit'; code: number | null; signal: string | null; stderrTail?: string }
-  | { kind: 'network'; detail: string }
-  | { kind: 'harness'; message: string };
+export const PlatformSchema = named(
+  'Platform',
+  'Where and on what a cell ran.',
+  z.object({
+    os: z.string().describe('`process.platform` of the machine running the workload (`linux`, `darwin`).'),
+    arch: z.string().describe('`process.arch`, e.g. `x64`.'),
+    kernel: z.string().describe('Kernel release (`uname -r`).'),
+    runner: z.string().describe('Runner that executed the workload: `host`, or `docker:ruby3.1` / `docker:ruby3.3` (the docker runner names its Ruby version).'),
+    ruby: z.string().optional().describe('`RUBY_VERSION` seen by the workload (e.g. `3.1.2`), when it reported one.'),
+    image: z.string().optional().describe('Container image, for the docker runner.'),
+  }),
+);
+export type Platform = z.infer<typeof PlatformSchema>;
 
-/** The decision for one attempt. `summary` is the one line a human reads. */
-export interface Verdict {
-  kind: VerdictKind;
-  /** One line: what happened and the deciding evidence. */
-  summary: string;
-  /** The rule in harness/verdict/decide.ts that decided it (e.g. `bypass-evidence`). */
-  rule: string;
-  evidence: EvidenceItem[];
-}
+export const CellKeySchema = named(
+  'CellKey',
+  'Identity of a cell of the matrix.',
+  z.object({
+    subject: z.string().describe('What was tested, e.g. `lab@3.112.0`.'),
+    strategy: StrategySchema.nullable().describe('The guard strategy; `null` when the subject has no strategy to choose.'),
+    scenario: z.string().describe('Scenario id, e.g. `spawn-then-resolve`.'),
+    runAs: RunAsSchema.describe('Who ran the workload.'),
+    runner: z.string().describe('Where the workload ran: `host`, or `docker:ruby3.1` / `docker:ruby3.3` (the Ruby version is part of the cell).'),
+  }),
+);
+export type CellKey = z.infer<typeof CellKeySchema>;
 
-export interface Attempt {
-  /** 1-based. */
-  attempt: number;
-  startedAt: string;
-  observation: Observation;
-  verdict: Verdict;
-}
-
-/** Identity of a cell of the matrix. */
-export interface CellKey {
-  /** e.g. `lab@3.112.0`. */
-  subject: string;
-  /** `null` when the subject has no guard strategy to choose. */
-  strategy: Strategy | null;
-  /** Scenario id, e.g. `spawn-then-resolve`. */
-  scenario: string;
-  runAs: RunAs;
-  runner: string;
-}
-
-export interface CellResult {
-  /** Stable id: `subject/strategy|-/scenario/runAs/runner`. */
-  id: string;
-  key: CellKey;
-  /** Verdicts the expectation table allows for this cell (usually one). */
-  expected: VerdictKind[];
-  /** Where the expectation came from (the table row), for the reader. */
-  expectedBecause: string;
-  attempts: Attempt[];
-  /** The cell's verdict: the attempts' verdict when they agree, else the most frequent non-PASS one. */
-  verdict: VerdictKind;
-  /** Attempts disagreed. */
-  flaky: boolean;
-  /**
-   * Every attempt's verdict is in `expected`. A flaky cell with some matching attempts is not a
-   * match (the matrix exits 1), although JUnit reports it as a pass with <flakyFailure>, as Surefire does.
-   */
-  matchesExpectation: boolean;
-  platform: Platform;
-}
-
-export interface ResultsFile {
-  schema: typeof RESULT_SCHEMA;
-  version: typeof RESULT_SCHEMA_VERSION;
-  tool: { name: 'mirrord-regress'; version: string };
-  createdAt: string;
-  /** Present when this file holds one shard of a matrix: 1 <= index <= total. */
-  shard?: { index: number; total: number };
-  /** The matrix that was asked for (so merge can tell when shards are missing). */
-  plan: { cells: string[] };
-  cells: CellResult[];
-}
-
+/** `subject/strategy|-/scenario/runAs/runner`: stable across runs, the key merge and resume match on. */
 export function cellId(key: CellKey): string {
   return [key.subject, key.strategy ?? '-', key.scenario, key.runAs, key.runner].join('/');
 }
+
+// ---------------------------------------------------------------------------------------------
+// Observation
+
+export const HookTallySchema = named(
+  'HookTally',
+  "One hook's tally over a run, from the lab's events. The id lists are capped at 20 entries, so they can be shorter than the counts.",
+  z.object({
+    calls: count().describe('Calls of the hook, in every process that had the layer.'),
+    bypassed: count().describe('Calls that went through unhooked (the DetourGuard flag was set).'),
+    remote: count().optional().describe('Calls the layer answered through the intproxy (a cluster name looked up, a cluster address connected); absent in files from before it was counted.'),
+    bypassedTids: z.array(z.int()).describe('Native thread ids (tids) on which the hook was bypassed.'),
+    bypassedPids: z.array(z.int()).describe('Process ids in which the hook was bypassed.'),
+    bypassedNames: z.array(z.string()).optional().describe('Names looked up while bypassed (the DNS hooks: `getaddrinfo` and the `gethostbyname` family).'),
+  }),
+);
+export type HookTally = z.infer<typeof HookTallySchema>;
+
+export const EventSummarySchema = named(
+  'EventSummary',
+  "What the lab's events file (`MIRRORD_LAB_EVENTS`, one JSON line per layer or intproxy event) showed.",
+  z.object({
+    lines: count().describe('Lines read from the events file.'),
+    malformed: count().describe('Lines that were not JSON (counted, not fatal).'),
+    layerInits: count().describe('Layer loads (process images that had the layer).'),
+    hooks: z.record(z.string(), HookTallySchema).meta({ key: 'hook' }).describe('Per hook name: `getaddrinfo`, `socket`, `connect`, `execv`, `execve`, `freeaddrinfo`; hooks never called are absent.'),
+    execGuardSet: z
+      .object({
+        count: count().describe('How many.'),
+        pids: z.array(z.int()).describe('Their pids (at most 20).'),
+        paths: z.array(z.string()).describe('The paths they exec\'d (at most 5).'),
+      })
+      .describe("exec-hook calls made with the DetourGuard flag already set: the leak's fingerprint."),
+    execInChild: count().describe("exec-hook calls made from a child that had not exec'd yet (a fork or vfork child)."),
+    intproxy: z
+      .object({
+        pid: pid().optional().describe('Its pid, from its `listening` event, when seen.'),
+        sessionsOpened: count().describe('Layer sessions it opened.'),
+        sessionsClosed: count().describe('Layer sessions it closed.'),
+        exitReason: z.string().optional().describe('Reason of its `exit` event (`idle`, `no_session`), when it exited by itself.'),
+      })
+      .describe("What the intproxy's own events said."),
+    fatal: z.array(z.string()).describe('Layer `fatal` events (lost intproxy session, ...).'),
+    lastEventByPid: z.record(z.string(), z.string()).meta({ key: 'pid' }).describe('The last layer event of each pid that wrote any (where a process stopped), e.g. `hook socket`.'),
+  }),
+);
+export type EventSummary = z.infer<typeof EventSummarySchema>;
+
+export const WorkloadStepSchema = named(
+  'WorkloadStep',
+  "One line of the workload's own report (`MIRRORD_REGRESS_REPORT`), as written by scenarios/ruby/lib/regress_report.rb. Besides the fields below, lines usually carry `pid`, `ruby` (RUBY_VERSION), `workload` and `t_ns`, and scenarios may add any other field (e.g. `url`, `children`, `method`); all are kept.",
+  z.looseObject({
+    step: z.string().describe('What the workload did, e.g. `lookup`, `spawn`, `http`.'),
+    ok: z.boolean().describe('Whether the step succeeded.'),
+    thread: z.string().optional().describe('Ruby thread name.'),
+    tid: z.int().optional().describe('Native thread id of that thread.'),
+    host: z.string().optional().describe('Name looked up or connected to.'),
+    phase: z.string().optional().describe('`before` or `after` the spawns, for lookups.'),
+    error: z.string().optional().describe('Exception class, on failure.'),
+    message: z.string().optional().describe('Exception message, on failure.'),
+  }),
+);
+export type WorkloadStep = z.infer<typeof WorkloadStepSchema>;
+
+export const ProcessSnapshotSchema = named(
+  'ProcessSnapshot',
+  'A live process when the runner stopped the attempt (at the timeout, or when it saw a deadlock), read from /proc before anything was killed.',
+  z.object({
+    pid: pid().describe('pid as seen by the harness.'),
+    nsPid: pid().describe("pid inside the run's PID namespace (what the lab's events record); equals `pid` when not namespaced."),
+    ppid: z.int().nonnegative().describe('Parent pid, as seen by the harness.'),
+    comm: z.string().describe('Command name (`/proc/<pid>/comm`).'),
+    state: z.string().describe('`/proc/<pid>/stat` state letter (`S`, `D`, `R`, `T`, `Z`).'),
+    wchan: z.string().describe('`/proc/<pid>/wchan`: the kernel function it sleeps in; empty when running.'),
+    syscall: z.string().describe('First field of `/proc/<pid>/syscall`: the syscall number it is blocked in, `running` when not in one, `unknown` when unreadable.'),
+    syscallName: z.string().optional().describe('The syscall\'s name (e.g. `futex`), when the number is a known one.'),
+    helper: z.boolean().optional().describe("`true` for the subject's own helper (the intproxy) or the sandbox's init: not part of the workload, so not counted when deciding whether the workload deadlocked."),
+    cpuTicks: count().optional().describe('CPU time used so far, `utime + stime` from `/proc/<pid>/stat`, in clock ticks.'),
+    threads: z
+      .array(
+        z.object({
+          tid: pid().describe('Native thread id.'),
+          comm: z.string().describe('Thread name.'),
+          state: z.string().describe('`/proc/<pid>/task/<tid>/stat` state letter.'),
+          wchan: z.string().describe('Kernel function the thread sleeps in.'),
+          syscall: z.string().describe('Syscall number the thread is blocked in, as for the process.'),
+          syscallName: z.string().optional().describe('Its name, when known.'),
+          cpuTicks: count().optional().describe("The thread's `utime + stime`, in clock ticks."),
+          timedWait: z.boolean().optional().describe('`true` when the thread is blocked in a wait that has a timeout (futex with a timeout, `poll`, `nanosleep`, ...): such a thread will wake up by itself, so it is not deadlocked.'),
+        }),
+      )
+      .optional()
+      .describe('Per-thread view, when the process has more than one thread.'),
+    cmdline: z.string().describe('Its command line, arguments separated by spaces.'),
+  }),
+);
+export type ProcessSnapshot = z.infer<typeof ProcessSnapshotSchema>;
+
+export const ObservationSchema = named(
+  'Observation',
+  'Everything a runner saw of one attempt. Verdicts are decided from this afterwards, never during the run.',
+  z.object({
+    exitCode: z.int().nullable().describe('Exit code of the workload (the subject\'s process); `null` when it was killed by a signal or stopped by the harness (timeout, deadlock).'),
+    signal: z.string().nullable().describe('Terminating signal name (e.g. `SIGSEGV`) when the workload died of one by itself; `null` otherwise, also when the harness killed it.'),
+    timedOut: z.boolean().describe("The harness's timeout fired. Stays `false` when the runner stopped a deadlocked workload before the timeout."),
+    deadlock: z
+      .object({
+        atMs: z.number().nonnegative().describe('When the runner concluded it was a deadlock, in ms since the attempt started.'),
+        quietMs: z.number().nonnegative().describe('How long every workload thread had been blocked with no CPU and no layer event, in ms.'),
+        lastEventAgoMs: z.number().nonnegative().nullable().describe('How long before `atMs` the last layer event was written, in ms; `null` when there was none.'),
+      })
+      .nullable()
+      .describe('Set when the runner saw every workload thread blocked in an untimed futex or lock wait, with no CPU and no layer event, for `quietMs`, and stopped the attempt there. `null` otherwise.'),
+    durationMs: z.number().nonnegative().describe('How long the attempt ran, in milliseconds.'),
+    stdoutTail: z.string().describe("Last lines of the workload's stdout (bounded)."),
+    stderrTail: z.string().describe("Last lines of the workload's stderr (bounded)."),
+    report: z.array(WorkloadStepSchema).describe("The workload's own report lines, in order; empty when it wrote none."),
+    events: EventSummarySchema.nullable().describe("Summary of the lab's events; `null` when the subject writes none."),
+    evidenceSource: z
+      .enum(['layer', 'black-box'])
+      .default('layer')
+      .describe("Whether decide may use the layer's events (`layer`), or must judge from the outside only (`black-box`: exit status, output, /proc), e.g. for a real mirrord release whose layer writes no events. Always written; read as `layer` when absent."),
+    stuck: z.array(ProcessSnapshotSchema).describe('Processes alive when the runner stopped the attempt (timeout or deadlock), read from /proc before anything was killed; empty when the workload ended by itself.'),
+    notDeadlocked: z.string().optional().describe('At a timeout: why the runner did not call it a deadlock (the first thread that could still move, and how).'),
+    intproxyAliveAtEnd: z.boolean().nullable().describe('Whether the intproxy was still running at the end of the attempt (before cleanup); `null` when unknown.'),
+    network: z.enum(['isolated', 'host']).describe('`isolated`: own network namespace, loopback only. `host`: could not isolate, see `networkNote`.'),
+    networkNote: z.string().optional().describe('Why the run is not network-isolated.'),
+    user: z.string().describe('The user the workload ran as (`nobody`, `root`, ...).'),
+    harnessError: z.string().optional().describe('Set when the harness or environment failed, or the command could not start: the attempt says nothing about the subject.'),
+  }),
+);
+export type Observation = z.infer<typeof ObservationSchema>;
+
+// ---------------------------------------------------------------------------------------------
+// Evidence and verdict
+
+const HOOK_EXERCISED = z.object({
+  hook: z.string().describe('Hook name.'),
+  calls: count().describe('Calls of it.'),
+  hooked: count().describe('Calls the layer handled (not bypassed).'),
+  remote: count().describe('Calls answered through the intproxy (cluster names, cluster addresses).'),
+});
+
+export const EvidenceItemSchema = named(
+  'EvidenceItem',
+  'One piece of evidence behind a verdict, in structured form: a tagged union on `kind`. Reports print one line per item.',
+  z.discriminatedUnion('kind', [
+    z
+      .object({
+        kind: z.literal('hook-bypassed'),
+        hook: z.string().describe('`getaddrinfo`, `socket` or `connect`.'),
+        count: count().describe('Calls that went through unhooked.'),
+        tids: z.array(z.int()).describe('Native threads they were made on (at most 20).'),
+        pids: z.array(z.int()).describe('Processes they were made in (at most 20).'),
+        names: z.array(z.string()).optional().describe('Names looked up (`getaddrinfo` only).'),
+      })
+      .describe('A layer hook let calls through unhooked.'),
+    z
+      .object({
+        kind: z.literal('exec-guard-set'),
+        count: count().describe('How many exec-hook entries.'),
+        pids: z.array(z.int()).describe('Their pids (at most 20).'),
+        paths: z.array(z.string()).describe('What they exec\'d (at most 5).'),
+      })
+      .describe("exec-hook calls in children that found the DetourGuard already set: the leak's fingerprint."),
+    z
+      .object({
+        kind: z.literal('workload-failure'),
+        step: z.string().describe('The failed step (and phase), e.g. `lookup (after)`.'),
+        thread: z.string().optional().describe('Ruby thread it ran on.'),
+        message: z.string().describe('The error the workload reported.'),
+      })
+      .describe('A step of the workload\'s own report failed the way a bypass makes it fail.'),
+    z
+      .object({
+        kind: z.literal('stuck-process'),
+        pid: z.int().describe('pid as seen by the harness.'),
+        comm: z.string().describe('Command name.'),
+        state: z.string().describe('/proc state letter.'),
+        wchan: z.string().describe('Kernel wait channel.'),
+        syscall: z.string().describe('Syscall, with its name when known, e.g. `futex (202)`.'),
+        lastEvent: z.string().optional().describe('The last layer event the process wrote.'),
+        threads: z
+          .array(
+            z.object({
+              tid: z.int().describe('Native thread id.'),
+              state: z.string().describe('/proc state letter.'),
+              wchan: z.string().describe('Kernel wait channel.'),
+              syscall: z.string().describe('Syscall, as for the process.'),
+            }),
+          )
+          .optional()
+          .describe('Where each thread is, for multi-threaded processes.'),
+        helper: z.boolean().optional().describe("`true` when this is the subject's helper (the intproxy) or the sandbox's init, not the workload."),
+      })
+      .describe('A process alive when the runner stopped the attempt, as /proc showed it before anything was killed.'),
+    z
+      .object({
+        kind: z.literal('deadlock'),
+        quietMs: z.number().nonnegative().describe('How long nothing moved, in ms.'),
+        threads: count().describe('Workload threads blocked in untimed futex or lock waits.'),
+        detail: z.string().describe('Where they were blocked, for the reader.'),
+      })
+      .describe('Every workload thread was blocked in an untimed futex or lock wait, with no CPU and no layer event, for `quietMs`.'),
+    z
+      .object({
+        kind: z.literal('hooks-exercised'),
+        hooks: z.array(HOOK_EXERCISED).describe('Per hook that can show the bug and was called.'),
+        execEntries: count().describe('exec-hook entries (the calls that can leak the guard).'),
+      })
+      .describe('The hooks that can show the bug were reached (what makes a PASS a PASS).'),
+    z
+      .object({
+        kind: z.literal('not-exercised'),
+        detail: z.string().describe('What was never reached, e.g. no exec went through the exec hook.'),
+      })
+      .describe('The workload never reached a hook that can show the bug (behind INCONCLUSIVE).'),
+    z
+      .object({
+        kind: z.literal('intproxy'),
+        state: z.enum(['running', 'exited', 'vanished', 'never-started']).describe('What became of it.'),
+        detail: z.string().describe('One line for the reader, e.g. `intproxy 41 exited (idle) after 1 session`.'),
+      })
+      .describe('What became of the intproxy.'),
+    z
+      .object({
+        kind: z.literal('exit'),
+        code: z.int().nullable().describe('Exit code; `null` when killed or stopped by the harness.'),
+        signal: z.string().nullable().describe('Terminating signal; `null` unless the workload died of one.'),
+        stderrTail: z.string().optional().describe('The last line of its stderr only.'),
+      })
+      .describe('How the workload ended.'),
+    z
+      .object({
+        kind: z.literal('network'),
+        detail: z.string().describe('Why the run was not isolated.'),
+      })
+      .describe('The run was not network-isolated.'),
+    z
+      .object({
+        kind: z.literal('harness'),
+        message: z.string().describe('What failed.'),
+      })
+      .describe('The harness or environment failure (or the command that could not start) behind an ERROR.'),
+  ]),
+);
+export type EvidenceItem = z.infer<typeof EvidenceItemSchema>;
+
+export const VerdictSchema = named(
+  'Verdict',
+  'The decision for one attempt.',
+  z.object({
+    kind: VerdictKindSchema.describe('The verdict.'),
+    summary: z.string().describe('The one line a human reads: what happened and the deciding evidence.'),
+    rule: z.string().describe('The rule of harness/verdict/decide.ts that decided it, e.g. `bypass`; the header of decide.ts lists its rules in the order they are tried.'),
+    evidence: z.array(EvidenceItemSchema).describe('The evidence behind the verdict, structured.'),
+  }),
+);
+export type Verdict = z.infer<typeof VerdictSchema>;
+
+export const AttemptSchema = named(
+  'Attempt',
+  'One run of a cell.',
+  z.object({
+    attempt: z.int().positive().describe('1-based number of the attempt within its cell.'),
+    startedAt: z.iso.datetime().describe('When the attempt started (ISO 8601, UTC).'),
+    observation: ObservationSchema.describe('Everything the runner saw.'),
+    verdict: VerdictSchema.describe('What decide.ts made of the observation.'),
+  }),
+);
+export type Attempt = z.infer<typeof AttemptSchema>;
+
+// ---------------------------------------------------------------------------------------------
+// Cells and the file
+
+export const CellResultSchema = named(
+  'CellResult',
+  'One cell of the matrix: one subject, strategy, scenario, run-as and runner, run `--repeat` times.',
+  z
+    .object({
+      id: z.string().describe('`subject/strategy/scenario/runAs/runner`, with `-` for a null strategy, e.g. `lab@3.112.0/normal/spawn-then-resolve/unprivileged/host`. Always `cellId(key)`.'),
+      key: CellKeySchema.describe("The cell's identity."),
+      verdict: VerdictKindSchema.describe("The cell's verdict: the attempts' verdict when they all agree, else the most frequent non-PASS verdict among them (ties: the one seen first)."),
+      expected: z.array(VerdictKindSchema).describe('Verdicts the expected-verdict table (`scenarios/expectations.ts`) or `--expect` allows for this cell, usually one. Empty means no expectation (e.g. an `--exec` run without `--expect`).'),
+      expectedBecause: z.string().describe('Where the expectation came from (the table row\'s reason), for the reader.'),
+      matchesExpectation: z
+        .boolean()
+        .nullable()
+        .describe('`true` when every attempt\'s verdict is in `expected`; `false` makes the cell *unexpected* and `matrix` exit 1 (a flaky cell with only some allowed attempts is unexpected, although JUnit reports it as a pass with `<flakyFailure>`, as Surefire does); `null` exactly when `expected` is empty.'),
+      flaky: z.boolean().describe('The attempts did not all show the same verdict.'),
+      platform: PlatformSchema.describe('Where and on what the cell ran.'),
+      attempts: z.array(AttemptSchema).min(1).describe('One per run, in order; never empty.'),
+    })
+    .superRefine((cell, ctx) => {
+      const want = cellId(cell.key);
+      if (cell.id !== want) ctx.addIssue({ code: 'custom', path: ['id'], message: `does not match its key (${want})` });
+      if ((cell.matchesExpectation === null) !== (cell.expected.length === 0)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['matchesExpectation'],
+          message: '',
+          params: { expected: cell.expected.length ? 'true or false (the cell has an expectation)' : 'null (expected is empty: no expectation)' },
+        });
+      }
+    }),
+);
+export type CellResult = z.infer<typeof CellResultSchema>;
+
+export const ResultsFileSchema = named(
+  'ResultsFile',
+  'The top level of results.json.',
+  z
+    .object({
+      schema: z.literal(RESULT_SCHEMA).describe('Marks the file as ours.'),
+      version: z.literal(RESULT_SCHEMA_VERSION).describe('Schema version, see Versioning.'),
+      tool: z
+        .object({
+          name: z.literal('mirrord-regress').describe('Always `mirrord-regress`.'),
+          version: z.string().describe('Its package.json version.'),
+        })
+        .describe('The tool that wrote the file. `report merge` refuses shards written by different versions.'),
+      createdAt: z.iso.datetime().describe('When the file was (last) written, ISO 8601 UTC. For a merged file: when it was merged.'),
+      shard: z
+        .object({
+          index: z.int().positive().describe('1-based shard number, at most `total`.'),
+          total: z.int().positive().describe('How many shards the matrix was split into.'),
+        })
+        .optional()
+        .describe('Present when the file holds one shard of a matrix. Absent for unsharded and merged files.'),
+      plan: z
+        .object({
+          cells: z.array(z.string()).describe('Ids of every cell of the matrix that was asked for (all shards), in plan order.'),
+        })
+        .describe('The matrix that was asked for, so `report merge` can tell when shards are missing.'),
+      cells: z.array(CellResultSchema).describe('The cells this file holds, in plan order. A shard file holds only its own cells; an interrupted run only those that finished.'),
+    })
+    .superRefine((file, ctx) => {
+      if (file.shard && file.shard.index > file.shard.total) {
+        ctx.addIssue({ code: 'custom', path: ['shard', 'index'], message: '', params: { expected: `at most shard.total (${file.shard.total})` } });
+      }
+    }),
+);
+export type ResultsFile = z.infer<typeof ResultsFileSchema>;

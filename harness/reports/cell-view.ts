@@ -16,9 +16,9 @@ export function verdictText(cell: CellResult): string {
   return cell.flaky ? `${cell.verdict} ~ ${agreement(cell)}` : cell.verdict;
 }
 
-/** `BYPASSED`, `HANG or CRASH`, or `nothing` when no table row matched. */
+/** `BYPASSED`, `HANG or CRASH`, or `no expectation` when none was given. */
 export function expectedText(cell: CellResult): string {
-  return cell.expected.length ? cell.expected.join(' or ') : 'nothing (no expectation row)';
+  return cell.expected.length ? cell.expected.join(' or ') : 'no expectation';
 }
 
 /**

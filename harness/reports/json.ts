@@ -1,6 +1,6 @@
 /** results.json: the one machine-readable output, written with a stable layout and read back with one-line errors. */
-import { RESULT_SCHEMA, RESULT_SCHEMA_VERSION, type CellResult, type ResultsFile } from '../model/result.ts';
-import { resultsShapeProblem } from './results-shape.ts';
+import { RESULT_SCHEMA, RESULT_SCHEMA_VERSION, ResultsFileSchema, type CellResult, type ResultsFile } from '../model/result.ts';
+import { check } from '../model/validate.ts';
 
 // Fields humans and diffs look at first come first, whatever order the objects were built in.
 const FILE_ORDER = ['schema', 'version', 'tool', 'createdAt', 'shard', 'plan', 'cells'] as const;
@@ -19,6 +19,16 @@ export function toResultsJson(file: ResultsFile): string {
 /** One line, whatever the underlying message holds. */
 const oneLine = (text: string): string => text.replace(/\s+/g, ' ').trim();
 
+/**
+ * Whether JSON.parse failed because the text stops early (a partial copy or download; the
+ * harness itself writes results atomically) rather than on something malformed in the middle.
+ */
+function endsEarly(text: string, error: Error): boolean {
+  if (/end of JSON input/i.test(error.message)) return true;
+  const at = /at position (\d+)/.exec(error.message);
+  return at !== null && Number(at[1]) >= text.trimEnd().length;
+}
+
 export function parseResultsFile(text: string, source: string): ResultsFile {
   const fail = (what: string): never => {
     throw new Error(oneLine(`${source}: ${what}`));
@@ -28,7 +38,9 @@ export function parseResultsFile(text: string, source: string): ResultsFile {
   try {
     value = JSON.parse(text);
   } catch (e) {
-    fail(`not valid JSON (${(e as Error).message})`);
+    const error = e as Error;
+    if (endsEarly(text, error)) fail(`truncated: the JSON stops after ${Buffer.byteLength(text, 'utf8')} bytes, in the middle of a value (a partial copy?)`);
+    fail(`not valid JSON (${error.message})`);
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     return fail(`not a mirrord-regress results file (top level is ${Array.isArray(value) ? 'an array' : JSON.stringify(value)})`);
@@ -37,17 +49,16 @@ export function parseResultsFile(text: string, source: string): ResultsFile {
   if (obj.schema !== RESULT_SCHEMA) {
     fail(`not a mirrord-regress results file (schema ${obj.schema === undefined ? 'missing' : JSON.stringify(obj.schema)})`);
   }
+  // The version decides how to read the rest, so it is judged before the shape is.
   const version = obj.version;
   if (typeof version !== 'number' || !Number.isInteger(version) || version < 1) {
-    fail(`version ${JSON.stringify(version) ?? 'missing'} is not a results schema version (this tool understands ${RESULT_SCHEMA_VERSION})`);
-  }
-  if ((version as number) > RESULT_SCHEMA_VERSION) {
-    fail(`version ${version} is newer than this tool understands (${RESULT_SCHEMA_VERSION}); upgrade mirrord-regress`);
+    fail(`version ${JSON.stringify(version) ?? 'missing'} is not a results schema version (this harness reads version ${RESULT_SCHEMA_VERSION})`);
   }
   if (version !== RESULT_SCHEMA_VERSION) {
-    fail(`version ${version} is older than this tool understands (${RESULT_SCHEMA_VERSION}); rerun the matrix`);
+    const remedy = (version as number) > RESULT_SCHEMA_VERSION ? 'upgrade mirrord-regress' : 'rerun the matrix';
+    fail(`written by schema version ${version}; this harness reads version ${RESULT_SCHEMA_VERSION}: ${remedy}`);
   }
-  const problem = resultsShapeProblem(obj);
-  if (problem) fail(`malformed results: ${problem}`);
-  return value as ResultsFile;
+  const checked = check(ResultsFileSchema, obj);
+  if (checked.problem !== undefined) return fail(checked.problem);
+  return checked.data;
 }

@@ -1,24 +1,37 @@
 /**
  * junit.xml in the Maven Surefire dialect (mirrord's CI counts reruns and flakes the Surefire way):
  * one testcase per cell, each attempt a run of it. A test "passes" when its attempts show what the
- * expectation table allows, so a known-bad cell that shows the bug is a pass.
+ * expectation table allows, so a known-bad cell that shows the bug is a pass. An unexpected PASS or
+ * bug verdict is a <failure> (the subject was judged, wrongly); any other unexpected verdict is an
+ * <error>: the attempt could not judge the subject at all. A cell without expectation passes, with
+ * a note saying so.
  */
-import type { Attempt, CellResult, ResultsFile } from '../model/result.ts';
+import { isBugVerdict, type Attempt, type CellResult, type ResultsFile } from '../model/result.ts';
 import { expectedText, oneLine } from './cell-view.ts';
 import { formatEvidence } from './evidence.ts';
 import { xmlAttr, xmlText } from './xml-text.ts';
 
-type Outcome = 'passed' | 'flaky' | 'failure' | 'error';
+type Outcome = 'passed' | 'unjudged' | 'flaky' | 'failure' | 'error';
 
 const seconds = (ms: number): string => (ms / 1000).toFixed(3);
 const cellMs = (cell: CellResult): number => cell.attempts.reduce((sum, a) => sum + a.observation.durationMs, 0);
 const matches = (cell: CellResult, a: Attempt): boolean => cell.expected.includes(a.verdict.kind);
 
+/** CRASH, FAIL, INCONCLUSIVE, TIMEOUT, ERROR: the attempt says nothing about the bug either way. */
+const cannotJudge = (a: Attempt): boolean => a.verdict.kind !== 'PASS' && !isBugVerdict(a.verdict.kind);
+
 function outcomeOf(cell: CellResult): Outcome {
+  if (cell.matchesExpectation === null) return 'unjudged';
   const matching = cell.attempts.filter((a) => matches(cell, a)).length;
   if (matching === cell.attempts.length) return 'passed';
   if (matching > 0) return 'flaky';
-  return cell.attempts[0]?.verdict.kind === 'ERROR' ? 'error' : 'failure';
+  return cell.attempts[0] && cannotJudge(cell.attempts[0]) ? 'error' : 'failure';
+}
+
+/** For a cell without expectation: what it showed, since nothing else in the testcase says so. */
+function unjudgedNote(cell: CellResult): string {
+  const kinds = cell.attempts.map((a) => a.verdict.kind).join(', ');
+  return `no expectation (passed without comparing): verdict ${cell.verdict}${cell.attempts.length > 1 ? ` (attempts: ${kinds})` : ''}; ${oneLine(cell.expectedBecause)}\n`;
 }
 
 /** What a CI reader needs under the one-line message: the evidence, then what was expected and why. */
@@ -62,25 +75,26 @@ function properties(cell: CellResult): string[] {
 /** Children in the order Surefire's schema gives them (failure, reruns, flakes, error, reruns). */
 function results(cell: CellResult, outcome: Outcome): string[] {
   const [head, ...later] = cell.attempts;
-  if (!head || outcome === 'passed') return [];
+  if (!head || outcome === 'passed' || outcome === 'unjudged') return [];
   if (outcome === 'flaky') return cell.attempts.filter((a) => !matches(cell, a)).flatMap((a) => otherRun('flakyFailure', cell, a));
-  const isError = (a: Attempt) => a.verdict.kind === 'ERROR';
   return [
     ...(outcome === 'failure' ? firstRun('failure', cell, head) : []),
-    ...later.filter((a) => !isError(a)).flatMap((a) => otherRun('rerunFailure', cell, a)),
+    ...later.filter((a) => !cannotJudge(a)).flatMap((a) => otherRun('rerunFailure', cell, a)),
     ...(outcome === 'error' ? firstRun('error', cell, head) : []),
-    ...later.filter(isError).flatMap((a) => otherRun('rerunError', cell, a)),
+    ...later.filter(cannotJudge).flatMap((a) => otherRun('rerunError', cell, a)),
   ];
 }
 
 function testcase(cell: CellResult, outcome: Outcome): string[] {
   const { subject, strategy, scenario, runAs, runner } = cell.key;
   const last = cell.attempts[cell.attempts.length - 1];
+  const note = outcome === 'unjudged' ? unjudgedNote(cell) : '';
+  const own: Attempt | undefined = last && note ? { ...last, observation: { ...last.observation, stdoutTail: note + last.observation.stdoutTail } } : last;
   return [
     `  <testcase classname="${xmlAttr(`${subject}.${strategy ?? '-'}`)}" name="${xmlAttr(`${scenario} [${runAs}, ${runner}]`)}" time="${seconds(cellMs(cell))}">`,
     ...properties(cell),
     ...results(cell, outcome),
-    ...(last ? tails(last, '    ') : []),
+    ...(own ? tails(own, '    ') : []),
     '  </testcase>',
   ];
 }

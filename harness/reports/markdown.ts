@@ -1,15 +1,15 @@
 /**
  * summary.md for $GITHUB_STEP_SUMMARY: tally, the verdict table, then per-cell details with the
- * evidence, unexpected cells first. GitHub rejects a step summary over 1 MiB, so the output is
- * capped: details of expected cells go first, then the rest is cut, and the last line says so.
+ * evidence, unexpected cells first, then expected ones, then those without expectation. GitHub
+ * rejects a step summary over 1 MiB, so the output is capped: details are cut from the end (the
+ * least interesting first), then table rows, and the last line says what was left out.
  */
-import { isUnexpected } from '../model/aggregate.ts';
 import type { CellResult, ResultsFile } from '../model/result.ts';
 import { cellSummary, expectationNote, expectedText, oneLine, shownAttempt, verdictText } from './cell-view.ts';
 import { formatEvidence } from './evidence.ts';
 import { gridOf } from './grid.ts';
 import { codeSpan, htmlText, markdownText } from './markdown-text.ts';
-import { tally, tallyLine } from './tally.ts';
+import { hasNoExpectation, isUnexpected, tally, tallyLine } from './tally.ts';
 
 export const DEFAULT_MAX_BYTES = 1_000_000;
 
@@ -34,12 +34,18 @@ function table(cells: CellResult[]): string[] {
   ];
 }
 
+function judgement(cell: CellResult): string {
+  if (isUnexpected(cell)) return `❌ **unexpected**: ${markdownText(expectationNote(cell))}`;
+  if (hasNoExpectation(cell)) return 'no expectation: the verdict was not compared to anything';
+  return `as expected: ${markdownText(expectedText(cell))}`;
+}
+
 function details(cell: CellResult): string {
   const shown = shownAttempt(cell);
   const lines = [
     `<details><summary>${htmlText(oneLine(`${cell.id}: ${cell.verdict} — ${cellSummary(cell)}`))}</summary>`,
     '',
-    `${isUnexpected(cell) ? `❌ **unexpected**: ${markdownText(expectationNote(cell))}` : `as expected: ${markdownText(expectedText(cell))}`} — ${markdownText(cell.expectedBecause)}`,
+    `${judgement(cell)} — ${markdownText(cell.expectedBecause)}`,
     '',
     ...formatEvidence(shown?.verdict.evidence ?? []).map((l) => `- ${markdownText(l)}`),
   ];
@@ -52,17 +58,23 @@ function details(cell: CellResult): string {
   return lines.join('\n') + '\n';
 }
 
+/** Details blocks are dropped in reverse order of this, and the notice counts them by it. */
+type Group = 'unexpected' | 'expected' | 'without expectation';
+const GROUPS: readonly Group[] = ['unexpected', 'expected', 'without expectation'];
+
+const groupOf = (cell: CellResult): Group => (isUnexpected(cell) ? 'unexpected' : hasNoExpectation(cell) ? 'without expectation' : 'expected');
+
 interface Left {
   rows: number;
-  unexpected: number;
-  expected: number;
+  details: Record<Group, number>;
 }
 
 function notice(left: Left): string {
   const parts = [];
   if (left.rows) parts.push(`${left.rows} table rows`);
-  if (left.unexpected) parts.push(`details of ${left.unexpected} unexpected cells`);
-  if (left.expected) parts.push(`details of ${left.expected} expected cells`);
+  for (const g of GROUPS) {
+    if (left.details[g]) parts.push(g === 'without expectation' ? `details of ${left.details[g]} cells without expectation` : `details of ${left.details[g]} ${g} cells`);
+  }
   return `\n_Truncated to fit the step summary limit: ${parts.join(', ')} left out. results.json and junit.xml hold every cell._\n`;
 }
 
@@ -70,16 +82,17 @@ function notice(left: Left): string {
  * The head, then the longest prefix of table rows and detail blocks (unexpected first) that fits
  * with a notice of what was left out; cut at a UTF-8 boundary when not even that fits.
  */
-function fit(head: string, rows: string[], blocks: { text: string; unexpected: boolean }[], maxBytes: number): string {
+function fit(head: string, rows: string[], blocks: { text: string; group: Group }[], maxBytes: number): string {
   const pieces = [...rows.map((r) => r + '\n'), '\n', ...blocks.map((b) => b.text)];
   const full = head + pieces.join('');
   if (bytes(full) <= maxBytes) return full;
+  const countBy = (list: { group: Group }[]) => Object.fromEntries(GROUPS.map((g) => [g, list.filter((b) => b.group === g).length])) as Record<Group, number>;
   const leftAfter = (kept: number): Left => {
     const blocksKept = Math.max(0, kept - rows.length - 1);
-    const rest = blocks.slice(blocksKept);
-    return { rows: Math.max(0, rows.length - Math.max(kept, 2)), unexpected: rest.filter((b) => b.unexpected).length, expected: rest.filter((b) => !b.unexpected).length };
+    return { rows: Math.max(0, rows.length - Math.max(kept, 2)), details: countBy(blocks.slice(blocksKept)) };
   };
-  const worst = bytes(notice({ rows: rows.length, unexpected: blocks.length, expected: blocks.length }));
+  const all = Object.fromEntries(GROUPS.map((g) => [g, blocks.length])) as Record<Group, number>;
+  const worst = bytes(notice({ rows: rows.length, details: all }));
   let used = bytes(head);
   let kept = 0;
   while (kept < pieces.length && used + bytes(pieces[kept]!) + worst <= maxBytes) used += bytes(pieces[kept++]!);
@@ -91,7 +104,7 @@ export function toMarkdown(file: ResultsFile, opts: { maxBytes?: number } = {}):
   const maxBytes = opts.maxBytes ?? DEFAULT_MAX_BYTES;
   const shard = file.shard ? ` (shard ${file.shard.index}/${file.shard.total})` : '';
   const head = `## mirrord-regress results${shard}\n\n${tallyLine(tally(file.cells))}\n\n`;
-  const ordered = [...file.cells.filter(isUnexpected), ...file.cells.filter((c) => !isUnexpected(c))];
+  const ordered = GROUPS.flatMap((g) => file.cells.filter((c) => groupOf(c) === g));
   const rows = table(file.cells);
-  return fit(head, rows, ordered.map((c) => ({ text: details(c), unexpected: isUnexpected(c) })), maxBytes);
+  return fit(head, rows, ordered.map((c) => ({ text: details(c), group: groupOf(c) })), maxBytes);
 }

@@ -1,19 +1,23 @@
 /** The end-of-run table on a terminal or in a CI log: same layout as summary.md, fixed-width text. */
-import { isUnexpected } from '../model/aggregate.ts';
 import type { CellResult, ResultsFile } from '../model/result.ts';
 import { cellSummary, expectationNote, verdictText } from './cell-view.ts';
 import { DEFAULT_RUN_AS, gridOf } from './grid.ts';
-import { tally, tallyLine } from './tally.ts';
+import { hasNoExpectation, isUnexpected, tally, tallyLine } from './tally.ts';
 
 const RED = '\x1b[31m';
 const RESET = '\x1b[0m';
 const GAP = '  ';
 
+function judgement(cell: CellResult): string {
+  if (isUnexpected(cell)) return `UNEXPECTED, ${expectationNote(cell)}`;
+  return hasNoExpectation(cell) ? 'no expectation' : 'expected';
+}
+
 /** `lab@3.112.0/normal spawn-then-resolve: BYPASSED (expected) — getaddrinfo bypassed ...` */
 export function formatVerdictLine(cell: CellResult): string {
   const { subject, strategy, scenario, runAs } = cell.key;
   const where = `${subject}${strategy ? `/${strategy}` : ''} ${scenario}${runAs === DEFAULT_RUN_AS ? '' : ` (${runAs})`}`;
-  const judged = isUnexpected(cell) ? `UNEXPECTED, ${expectationNote(cell)}` : 'expected';
+  const judged = judgement(cell);
   return `${where}: ${verdictText(cell)} (${judged}) — ${cellSummary(cell)}`;
 }
 

@@ -1,6 +1,6 @@
 /** The rules that turn a cell's attempts into one verdict, flakiness and the comparison to the table. */
 import { describe, expect, it } from 'vitest';
-import { aggregateCell, cellVerdict, isUnexpected } from '../../harness/model/aggregate.ts';
+import { aggregateCell, cellVerdict } from '../../harness/model/aggregate.ts';
 import type { VerdictKind } from '../../harness/model/result.ts';
 import { attempts, cell, cellKey, platform } from '../fixtures/results.ts';
 
@@ -11,13 +11,11 @@ describe('aggregateCell', () => {
   it('agreeing attempts: their verdict, not flaky, matching when expected', () => {
     const c = aggregate(['BYPASSED', 'BYPASSED', 'BYPASSED'], ['BYPASSED']);
     expect(c).toMatchObject({ id: 'lab@3.112.0/normal/spawn-then-resolve/unprivileged/host', verdict: 'BYPASSED', flaky: false, matchesExpectation: true });
-    expect(isUnexpected(c)).toBe(false);
   });
 
   it('agreeing attempts the table does not allow are unexpected', () => {
     const c = aggregate(['PASS'], ['BYPASSED']);
     expect(c).toMatchObject({ verdict: 'PASS', flaky: false, matchesExpectation: false });
-    expect(isUnexpected(c)).toBe(true);
   });
 
   it('disagreeing attempts: the most frequent non-PASS verdict wins even when PASS is more frequent', () => {
@@ -43,8 +41,14 @@ describe('aggregateCell', () => {
     expect(aggregate(['BYPASSED', 'BYPASSED', 'PASS'], ['BYPASSED']).matchesExpectation).toBe(false);
   });
 
-  it('no expectation row matched: never matches', () => {
-    expect(aggregate(['PASS'], []).matchesExpectation).toBe(false);
+  it('no expectation (an --exec run without --expect): null, whatever the attempts showed', () => {
+    expect(aggregate(['PASS'], []).matchesExpectation).toBeNull();
+    expect(aggregate(['BYPASSED', 'ERROR'], [])).toMatchObject({ verdict: 'BYPASSED', flaky: true, matchesExpectation: null });
+  });
+
+  it('the new verdicts aggregate like the old ones: the most frequent non-PASS wins', () => {
+    expect(aggregate(['TIMEOUT', 'HANG', 'HANG'], ['HANG'])).toMatchObject({ verdict: 'HANG', flaky: true, matchesExpectation: false });
+    expect(aggregate(['PASS', 'INCONCLUSIVE', 'PASS'], ['PASS', 'INCONCLUSIVE'])).toMatchObject({ verdict: 'INCONCLUSIVE', matchesExpectation: true });
   });
 
   it('a null strategy shows as - in the id; key, expectation, attempts and platform are kept', () => {
