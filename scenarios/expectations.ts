@@ -21,8 +21,9 @@ export interface ExpectationRow {
 const VFORK_EXEC = ['spawn-then-resolve', 'spawn-via-backticks', 'spawn-via-spawn', 'spawn-via-popen', 'spawn-via-open3', 'spawn-via-system-env'];
 
 export const EXPECTATIONS: ExpectationRow[] = [
-  { scenario: 'fixture-hang', subject: '*', strategy: '*', runAs: '*', expect: ['HANG'], because: 'the fixture sleeps forever' },
-  { scenario: 'fixture-kill-self', subject: '*', strategy: '*', runAs: '*', expect: ['CRASH'], because: 'the fixture SIGKILLs itself' },
+  { scenario: 'fixture-sleep-forever', subject: '*', strategy: '*', runAs: '*', expect: ['TIMEOUT'], because: 'the fixture sleeps in poll until killed: asleep, not deadlocked' },
+  { scenario: 'fixture-deadlock', subject: '*', strategy: '*', runAs: '*', expect: ['HANG'], because: 'the fixture waits for a file lock it holds itself' },
+  { scenario: 'fixture-kill-self', subject: '*', strategy: '*', runAs: '*', expect: ['CRASH'], because: 'the fixture SIGKILLs itself; the layer wrote no fatal event, so it is no bug evidence' },
   { scenario: 'fixture-kill-intproxy', subject: '*', strategy: '*', runAs: '*', expect: ['VANISHED'], because: 'the fixture SIGKILLs the intproxy mid-session' },
   { scenario: '*', subject: '*', strategy: '*', runAs: 'root', expect: ['PASS'], because: 'as root Ruby forks instead of vforking: no TLS is shared' },
   { scenario: '*', subject: 'lab@3.111.0', strategy: '*', runAs: '*', expect: ['PASS'], because: '3.111.0 has no Linux exec hooks' },

@@ -6,8 +6,11 @@
 import { existsSync, readFileSync } from 'node:fs';
 import type { EventSummary, HookTally } from '../model/result.ts';
 
-/** Hooks whose bypass means the app escaped the layer. */
-export const GUARDED_HOOKS = ['getaddrinfo', 'socket', 'connect'] as const;
+/** DNS hooks: mirrord 3.112.0 hooks the gethostbyname family as well as getaddrinfo. */
+export const DNS_HOOKS = ['getaddrinfo', 'gethostbyname', 'gethostbyname2', 'gethostbyname_r', 'gethostbyname2_r'] as const;
+/** Hooks whose bypass means the app escaped the layer: the ones that can show the bug. */
+export const GUARDED_HOOKS = [...DNS_HOOKS, 'socket', 'connect'] as const;
+const NAMED_HOOKS = new Set<string>(DNS_HOOKS);
 const EXEC_HOOKS = new Set(['execv', 'execve']);
 
 /** One line of the events file, as lab/layer/src/events.rs and lab/cli/src/intproxy.rs write it. */
@@ -36,7 +39,7 @@ export interface LabEvent {
 type RawEvent = Partial<LabEvent>;
 
 function tally(summary: EventSummary, hook: string): HookTally {
-  summary.hooks[hook] ??= { calls: 0, bypassed: 0, bypassedTids: [], bypassedPids: [] };
+  summary.hooks[hook] ??= { calls: 0, bypassed: 0, remote: 0, bypassedTids: [], bypassedPids: [] };
   return summary.hooks[hook];
 }
 
@@ -82,17 +85,20 @@ export function summarizeEvents(text: string): EventSummary {
     if (e.event === 'init') summary.layerInits++;
     if (e.event === 'fatal') summary.fatal.push(e.error ?? 'fatal');
     if (e.event !== 'hook' || !e.hook) continue;
+    // A profile that does not hook this function (3.111.0's exec) only reports that it let it pass.
+    if (e.installed === false) continue;
     const t = tally(summary, e.hook);
     t.calls++;
+    if (e.remote === true) t.remote = (t.remote ?? 0) + 1;
     if (e.bypassed) {
       t.bypassed++;
       addUnique(t.bypassedTids, e.tid);
       addUnique(t.bypassedPids, e.pid);
-      if (e.hook === 'getaddrinfo') addUnique((t.bypassedNames ??= []), e.name);
+      if (NAMED_HOOKS.has(e.hook)) addUnique((t.bypassedNames ??= []), e.name);
     }
     if (EXEC_HOOKS.has(e.hook)) {
       if (e.init_pid !== undefined && e.pid !== e.init_pid) summary.execInChild++;
-      if (e.guard_was_set && e.installed !== false) {
+      if (e.guard_was_set) {
         summary.execGuardSet.count++;
         addUnique(summary.execGuardSet.pids, e.pid);
         addUnique(summary.execGuardSet.paths, e.path, 5);

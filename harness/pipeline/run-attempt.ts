@@ -22,6 +22,12 @@ export interface AttemptInput {
   /** @default 0 */
   lingerMs?: number;
   signal?: AbortSignal;
+  /** Extra directories for the workload's PATH, before the system ones. @default [] */
+  pathDirs?: string[];
+  /** Judge from outside only, ignoring the layer's events. @default the subject's own */
+  evidenceSource?: 'layer' | 'black-box';
+  /** @default true */
+  detectDeadlock?: boolean;
 }
 
 export function workloadArgv(workload: Workload, layout: Layout): string[] {
@@ -51,6 +57,9 @@ export async function runAttempt(input: AttemptInput): Promise<Attempt> {
       eventsPath,
       reportPath,
       signal: input.signal,
+      pathDirs: input.pathDirs,
+      evidenceSource: input.evidenceSource ?? input.subject.evidenceSource,
+      detectDeadlock: input.detectDeadlock,
     });
     return { attempt: input.attempt, startedAt, observation, verdict: decide(observation) };
   } finally {

@@ -31,6 +31,19 @@ export interface RunSpec {
   reportPath: string;
   /** Aborts the attempt (Ctrl-C): the runner kills everything and returns an ERROR observation. */
   signal?: AbortSignal;
+  /** Directories the user asked for, searched before the system ones (see workloadPath). @default [] */
+  pathDirs?: string[];
+  /** Whether the layer's events may be used (`layer`), or only what is seen from outside. @default 'layer' */
+  evidenceSource?: 'layer' | 'black-box';
+  /** Call a frozen deadlock a HANG as soon as it is seen (off only for the bench's baseline). @default true */
+  detectDeadlock?: boolean;
+}
+
+/** System directories only: a workload must not pick up the harness's npx, pyenv or node_modules. */
+export const SYSTEM_PATH = ['/usr/local/sbin', '/usr/local/bin', '/usr/sbin', '/usr/bin', '/sbin', '/bin'];
+
+export function workloadPath(extra: string[] = []): string {
+  return [...extra, ...SYSTEM_PATH].join(':');
 }
 
 export interface Runner {

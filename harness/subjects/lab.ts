@@ -17,6 +17,7 @@ export function labBuildDir(repoRoot: string): string {
 
 export class LabSubject implements Subject {
   readonly kind = 'lab' as const;
+  readonly evidenceSource = 'layer' as const;
   readonly id: string;
   readonly strategies: readonly Strategy[];
 

@@ -26,6 +26,8 @@ export interface Subject {
   readonly version: string;
   /** Guard strategies this subject can be run with; empty when its exec hook has no guard choice. */
   readonly strategies: readonly Strategy[];
+  /** `layer`: it writes evidence from inside (the lab's events); `black-box`: judged from outside only. */
+  readonly evidenceSource: 'layer' | 'black-box';
   /** Makes the subject runnable on the host from `stage` (copies binaries); throws with how to fix it. */
   prepare(stage: Stage): Promise<void>;
   /** The command that runs `workload` under this subject. */

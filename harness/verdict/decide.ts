@@ -1,46 +1,53 @@
 /**
- * The verdict rules. One Observation in, one Verdict out; the first rule that applies decides:
+ * The verdict rules. One Observation in, one Verdict out; the first rule that applies decides.
+ * A bug verdict (BYPASSED, HANG, VANISHED) needs the evidence of that bug; anything else that went
+ * wrong says nothing about the subject (exit 125, so `git bisect run` skips it).
  *
- *  1. harness-error  ERROR     the harness or the environment failed (sandbox, spawn, exit 125).
- *  2. timeout        HANG      the timeout fired; evidence names each stuck process, its state,
- *                              wchan and syscall (read before killing), and whether intproxy was up.
- *  3. intproxy-gone  VANISHED  the intproxy was gone before the workload ended (no exit event of
- *                              its own, not alive at the end) or the layer lost its session.
- *  4. signal         CRASH     the workload was killed by a signal.
- *  5. silent-death   VANISHED  the workload exited non-zero with no error output at all.
- *  6. bypass         BYPASSED  a layer hook (getaddrinfo, socket, connect) was bypassed, or the
- *                              workload saw a name-resolution or connect failure for a cluster
- *                              name. Ruby 3.3 resolves on a separate thread, so there the bypass
- *                              shows on socket/connect instead of getaddrinfo.
- *  7. failed         ERROR     non-zero exit with no sign of the bug: says nothing about the subject.
- *  8. clean          PASS      exit 0, nothing bypassed.
+ *  1. harness-error  ERROR         the harness or the environment failed (sandbox, spawn, Ctrl-C).
+ *  2. deadlock       HANG          every workload thread sat in an untimed lock wait with no CPU and
+ *                                  no layer event for the settle window (runners/attempt-watch.ts).
+ *  3. cannot-start   ERROR         exit 126/127 before the layer ever loaded: the command could not start.
+ *  4. intproxy-gone  VANISHED      the intproxy died without its exit record, or the layer lost its
+ *                                  session (a `fatal` event; mirrord's layer then SIGKILLs itself).
+ *     unsent-kill    VANISHED      black box only: a SIGKILL nobody here sent (the layer's graceful_exit!).
+ *  5. bypass         BYPASSED      layer evidence: a DNS or socket hook ran with the guard already set.
+ *     escaped        BYPASSED      black box only: a cluster name failed in the laptop's own resolver
+ *                                  (EAI_AGAIN), or a cluster connection failed as unroutable here.
+ *  6. timeout        TIMEOUT       the timeout fired while something could still move.
+ *  7. signal         CRASH         killed by a signal, with no bug evidence.
+ *  8. failed         FAIL          exited non-zero, with no bug evidence; says why in the command's words.
+ *  9. not-exercised  INCONCLUSIVE  exit 0, but no hook that can show the bug was ever reached.
+ * 10. clean          PASS          exit 0, hooks that can show the bug were reached, none was bypassed.
  *
  * The expected-verdict table is never consulted here: verdicts are observed, then compared.
  */
 import type { EvidenceItem, Observation, Verdict, WorkloadStep } from '../model/result.ts';
 import { GUARDED_HOOKS } from '../observe/events.ts';
+import { errorLine, lastLine } from './error-line.ts';
 
 const CLUSTER_NAME = /\.svc\.cluster\.local\b/i;
-const RESOLUTION_FAILURE = /name resolution|name or service not known|nodename nor servname|getaddrinfo/i;
-const CONNECT_FAILURE = /network is unreachable|connection refused|enetunreach|econnrefused|no route to host|failed to open tcp connection/i;
-
-function lastLine(text: string): string {
-  return text.trim().split('\n').pop()?.trim() ?? '';
-}
+// What the laptop's own resolver says when it cannot answer (EAI_AGAIN): the cluster's DNS would
+// have answered, even if only "no such name".
+const LOCAL_RESOLVER_FAILURE = /temporary failure in name resolution|eai_again/i;
+// A cluster address is unroutable from the laptop: only the agent can reach it.
+const UNROUTABLE = /network is unreachable|enetunreach|no route to host|ehostunreach/i;
 
 function plural(n: number, word: string): string {
   if (n === 1) return `${n} ${word}`;
   return `${n} ${word.endsWith('y') ? `${word.slice(0, -1)}ies` : `${word}s`}`;
 }
 
-/** Report steps that failed on a cluster name the way a bypass makes them fail. */
-export function clusterFailures(steps: WorkloadStep[]): WorkloadStep[] {
-  return steps.filter((s) => {
-    if (s.ok) return false;
-    const target = `${s.host ?? ''} ${typeof s.url === 'string' ? s.url : ''} ${s.message ?? ''}`;
-    const message = `${s.message ?? ''} ${s.error ?? ''}`;
-    return CLUSTER_NAME.test(target) && (RESOLUTION_FAILURE.test(message) || CONNECT_FAILURE.test(message));
-  });
+const targetOf = (s: WorkloadStep): string => `${s.host ?? ''} ${typeof s.url === 'string' ? s.url : ''}`;
+const messageOf = (s: WorkloadStep): string => `${s.message ?? ''} ${s.error ?? ''}`;
+
+/** Report steps on a cluster name that failed the way only an escaped call fails (black-box evidence). */
+export function escapedSteps(steps: WorkloadStep[]): WorkloadStep[] {
+  return steps.filter((s) => !s.ok && CLUSTER_NAME.test(targetOf(s)) && (LOCAL_RESOLVER_FAILURE.test(messageOf(s)) || UNROUTABLE.test(messageOf(s))));
+}
+
+/** Report steps on a cluster name that succeeded: the cluster answered, so the layer carried them. */
+function clusterSuccesses(steps: WorkloadStep[]): WorkloadStep[] {
+  return steps.filter((s) => s.ok && CLUSTER_NAME.test(targetOf(s)));
 }
 
 function bypassEvidence(obs: Observation): EvidenceItem[] {
@@ -59,6 +66,24 @@ function guardEvidence(obs: Observation): EvidenceItem[] {
   return g && g.count > 0 ? [{ kind: 'exec-guard-set', count: g.count, pids: g.pids, paths: g.paths }] : [];
 }
 
+function execEntries(obs: Observation): number {
+  return (obs.events?.hooks.execv?.calls ?? 0) + (obs.events?.hooks.execve?.calls ?? 0);
+}
+
+/** What the guarded hooks really did: calls, how many ran their detour, how many went remote. */
+function exercised(obs: Observation): Extract<EvidenceItem, { kind: 'hooks-exercised' }> {
+  const hooks = GUARDED_HOOKS.flatMap((hook) => {
+    const t = obs.events?.hooks[hook];
+    return t && t.calls > 0 ? [{ hook, calls: t.calls, hooked: t.calls - t.bypassed, remote: t.remote ?? 0 }] : [];
+  });
+  return { kind: 'hooks-exercised', hooks, execEntries: execEntries(obs) };
+}
+
+function describeExercised(e: Extract<EvidenceItem, { kind: 'hooks-exercised' }>): string {
+  const parts = e.hooks.map((h) => `${h.hook} hooked ${h.hooked}/${h.calls}${h.remote ? ` (${h.remote} remote)` : ''}`);
+  return `${parts.join(', ')}; ${e.execEntries ? plural(e.execEntries, 'exec-hook entry') : 'no exec-hook entries'}`;
+}
+
 function failureEvidence(steps: WorkloadStep[]): EvidenceItem[] {
   return steps.map((s) => ({
     kind: 'workload-failure' as const,
@@ -71,7 +96,7 @@ function failureEvidence(steps: WorkloadStep[]): EvidenceItem[] {
 function intproxyEvidence(obs: Observation): EvidenceItem {
   const ip = obs.events?.intproxy;
   if (!ip || ip.pid === undefined) {
-    return { kind: 'intproxy', state: 'never-started', detail: 'no intproxy seen in the events' };
+    return { kind: 'intproxy', state: 'never-started', detail: obs.evidenceSource === 'black-box' ? 'intproxy not observed (black box)' : 'no intproxy seen in the events' };
   }
   const open = ip.sessionsOpened - ip.sessionsClosed;
   if (ip.exitReason) return { kind: 'intproxy', state: 'exited', detail: `intproxy ${ip.pid} exited (${ip.exitReason}) after ${plural(ip.sessionsOpened, 'session')}` };
@@ -97,72 +122,146 @@ function networkEvidence(obs: Observation): EvidenceItem[] {
   return obs.network === 'isolated' ? [] : [{ kind: 'network', detail: obs.networkNote ?? 'not isolated from the network' }];
 }
 
+function stuckEvidence(obs: Observation): Extract<EvidenceItem, { kind: 'stuck-process' }>[] {
+  return obs.stuck.map((p) => ({
+    kind: 'stuck-process' as const,
+    pid: p.pid,
+    comm: p.comm,
+    state: p.state,
+    wchan: p.wchan,
+    syscall: p.syscallName ? `${p.syscallName} (${p.syscall})` : p.syscall,
+    lastEvent: obs.events?.lastEventByPid[String(p.nsPid)],
+    ...(p.helper ? { helper: true } : {}),
+    ...(p.threads ? { threads: p.threads.map((t) => ({ tid: t.tid, state: t.state, wchan: t.wchan, syscall: t.syscallName ? `${t.syscallName} (${t.syscall})` : t.syscall })) } : {}),
+  }));
+}
+
+/** The workload's process that matters most in a stuck run: the first one that is not a helper. */
+function where(stuck: Extract<EvidenceItem, { kind: 'stuck-process' }>[]): string {
+  const main = stuck.find((e) => !e.helper) ?? stuck[0];
+  if (!main) return 'no process state could be read';
+  return `${main.comm} (pid ${main.pid}) in ${main.syscall}, wchan ${main.wchan || '?'}${main.lastEvent ? `, last layer event: ${main.lastEvent}` : ''}`;
+}
+
+/** The command could not be started at all: nothing ran under the subject. */
+function cannotStart(obs: Observation): boolean {
+  if (obs.exitCode !== 126 && obs.exitCode !== 127) return false;
+  if (obs.evidenceSource === 'layer') return (obs.events?.layerInits ?? 0) === 0;
+  return obs.report.length === 0;
+}
+
 export function decide(obs: Observation): Verdict {
   const net = networkEvidence(obs);
   if (obs.harnessError) {
     return { kind: 'ERROR', rule: 'harness-error', summary: obs.harnessError, evidence: [{ kind: 'harness', message: obs.harnessError }, ...net] };
   }
-  const bypass = bypassEvidence(obs);
-  const failures = clusterFailures(obs.report);
-  const intproxy = intproxyEvidence(obs);
+  // Black box: the layer's own events are not evidence, even when a lab subject wrote them.
+  const view: Observation = obs.evidenceSource === 'black-box' ? { ...obs, events: null } : obs;
+  const intproxy = intproxyEvidence(view);
+  const intproxyDetail = intproxy.kind === 'intproxy' ? intproxy.detail : '';
 
-  if (obs.timedOut) {
-    const stuck: EvidenceItem[] = obs.stuck
-      .map((p) => ({ kind: 'stuck-process', pid: p.pid, comm: p.comm, state: p.state, wchan: p.wchan, syscall: p.syscallName ? `${p.syscallName} (${p.syscall})` : p.syscall, lastEvent: obs.events?.lastEventByPid[String(p.nsPid)] }));
-    const main = stuck.find((e) => e.kind === 'stuck-process' && e.comm !== 'mirrord-lab' && !/^mirrord/.test(e.comm)) ?? stuck[0];
-    const where = main && main.kind === 'stuck-process'
-      ? `${main.comm} (pid ${main.pid}) stuck in ${main.syscall}, wchan ${main.wchan || '?'}${main.lastEvent ? `, last layer event: ${main.lastEvent}` : ''}`
-      : 'no process state could be read';
+  if (view.deadlock) {
+    const stuck = stuckEvidence(view);
+    const d = view.deadlock;
+    const threads = stuck.filter((s) => !s.helper).reduce((n, s) => n + (s.threads?.length ?? 1), 0);
+    const detail = `every workload thread blocked for ${d.quietMs} ms with no CPU${d.lastEventAgoMs !== null ? `, last layer event ${d.lastEventAgoMs} ms before` : ''}`;
     return {
       kind: 'HANG',
-      rule: 'timeout',
-      summary: `timed out after ${(obs.durationMs / 1000).toFixed(1)}s: ${where}; ${intproxy.kind === 'intproxy' ? intproxy.detail : ''}`,
-      evidence: [...stuck, intproxy, ...bypass, ...guardEvidence(obs), ...net],
+      rule: 'deadlock',
+      summary: `deadlocked after ${(d.atMs / 1000).toFixed(1)}s: ${where(stuck)}; ${intproxyDetail}`,
+      evidence: [{ kind: 'deadlock', quietMs: d.quietMs, threads, detail }, ...stuck, intproxy, ...bypassEvidence(view), ...guardEvidence(view), ...net],
     };
   }
 
-  const fatal = obs.events?.fatal ?? [];
+  if (!view.timedOut && cannotStart(view)) {
+    const why = errorLine(view.stderrTail) || `exit ${view.exitCode}`;
+    return { kind: 'ERROR', rule: 'cannot-start', summary: `the command could not start: ${why}`, evidence: [exitEvidence(view), ...net] };
+  }
+
+  const fatal = view.events?.fatal ?? [];
   if ((intproxy.kind === 'intproxy' && intproxy.state === 'vanished') || fatal.length > 0) {
     return {
       kind: 'VANISHED',
       rule: 'intproxy-gone',
-      summary: `${intproxy.kind === 'intproxy' ? intproxy.detail : 'intproxy gone'}${fatal.length ? `; layer: ${fatal[0]}` : ''}; workload ${obs.signal ? `killed by ${obs.signal}` : `exited ${obs.exitCode}`}`,
-      evidence: [intproxy, exitEvidence(obs), ...bypass, ...net],
+      summary: `${intproxy.kind === 'intproxy' && intproxy.state === 'vanished' ? intproxyDetail : 'the layer lost its intproxy session'}${fatal.length ? `; layer: ${fatal[0]}` : ''}; workload ${view.signal ? `killed by ${view.signal}` : `exited ${view.exitCode}`}`,
+      evidence: [intproxy, exitEvidence(view), ...bypassEvidence(view), ...net],
+    };
+  }
+  if (obs.evidenceSource === 'black-box' && view.signal === 'SIGKILL' && !view.timedOut) {
+    return {
+      kind: 'VANISHED',
+      rule: 'unsent-kill',
+      summary: 'workload killed by a SIGKILL that the harness did not send (mirrord\'s layer kills itself on a proxy error)',
+      evidence: [exitEvidence(view), ...net],
     };
   }
 
-  if (obs.signal) {
-    return { kind: 'CRASH', rule: 'signal', summary: `workload killed by ${obs.signal}${lastLine(obs.stderrTail) ? `: ${lastLine(obs.stderrTail)}` : ''}`, evidence: [exitEvidence(obs), intproxy, ...bypass, ...net] };
-  }
-
-  if (obs.exitCode !== 0 && !obs.stderrTail.trim() && obs.report.every((s) => s.ok) && bypass.length === 0) {
-    return { kind: 'VANISHED', rule: 'silent-death', summary: `workload exited ${obs.exitCode} without any error output`, evidence: [exitEvidence(obs), intproxy, ...net] };
-  }
-
-  if (bypass.length > 0 || failures.length > 0) {
+  const bypass = bypassEvidence(view);
+  if (bypass.length > 0) {
     const parts = [describeBypass(bypass)];
-    const guard = obs.events?.execGuardSet;
+    const guard = view.events?.execGuardSet;
     if (guard && guard.count > 0) parts.push(`${plural(guard.count, 'exec-hook entry')} in children found the guard already set`);
-    const first = failures[0];
-    if (first) parts.push(`workload: ${first.step}${first.phase ? ` ${first.phase}` : ''} failed: ${first.message}`);
+    const first = escapedSteps(view.report)[0] ?? view.report.find((s) => !s.ok && CLUSTER_NAME.test(targetOf(s)));
+    if (first) parts.push(`workload: ${first.step}${first.phase ? ` ${first.phase}` : ''} failed: ${first.message ?? first.error}`);
     return {
       kind: 'BYPASSED',
       rule: 'bypass',
-      summary: parts.filter(Boolean).join('; '),
-      evidence: [...bypass, ...guardEvidence(obs), ...failureEvidence(failures), exitEvidence(obs), ...net],
+      summary: parts.join('; '),
+      evidence: [...bypass, ...guardEvidence(view), ...failureEvidence(view.report.filter((s) => !s.ok && CLUSTER_NAME.test(targetOf(s)))), exitEvidence(view), ...net],
+    };
+  }
+  if (view.evidenceSource === 'black-box') {
+    const escaped = escapedSteps(view.report);
+    const first = escaped[0];
+    if (first) {
+      return {
+        kind: 'BYPASSED',
+        rule: 'escaped',
+        summary: `${plural(escaped.length, 'cluster call')} escaped to the laptop: ${first.step}${first.phase ? ` ${first.phase}` : ''} ${first.host ?? first.url ?? ''} on thread ${first.thread ?? '?'} failed: ${first.message ?? first.error}`,
+        evidence: [...failureEvidence(escaped), exitEvidence(view), ...net],
+      };
+    }
+  }
+
+  if (view.timedOut) {
+    const stuck = stuckEvidence(view);
+    return {
+      kind: 'TIMEOUT',
+      rule: 'timeout',
+      summary: `timed out after ${(view.durationMs / 1000).toFixed(1)}s and not deadlocked (${view.notDeadlocked ?? 'something could still move'}): ${where(stuck)}`,
+      evidence: [...stuck, intproxy, ...guardEvidence(view), ...net],
     };
   }
 
-  if (obs.exitCode !== 0) {
-    const why = lastLine(obs.stderrTail) || obs.report.find((s) => !s.ok)?.message || 'no message';
-    return { kind: 'ERROR', rule: 'failed', summary: `workload exited ${obs.exitCode} with no sign of a bypass: ${why}`, evidence: [exitEvidence(obs), ...failureEvidence(obs.report.filter((s) => !s.ok)), intproxy, ...net] };
+  if (view.signal) {
+    const why = errorLine(view.stderrTail);
+    return { kind: 'CRASH', rule: 'signal', summary: `workload killed by ${view.signal} with no sign of the bug${why ? `: ${why}` : ''}`, evidence: [exitEvidence(view), intproxy, ...net] };
   }
 
-  const hooked = GUARDED_HOOKS.map((h) => obs.events?.hooks[h]).some(Boolean)
-    ? GUARDED_HOOKS.flatMap((h) => {
-        const t = obs.events?.hooks[h];
-        return t ? [`${h} hooked ${t.calls}/${t.calls}`] : [];
-      }).join(', ')
-    : `${obs.report.filter((s) => s.ok).length} workload steps ok`;
-  return { kind: 'PASS', rule: 'clean', summary: `exit 0; ${hooked}; ${intproxy.kind === 'intproxy' ? intproxy.detail : ''}`, evidence: [exitEvidence(obs), intproxy, ...net] };
+  const hooks = exercised(view);
+  if (view.exitCode !== 0) {
+    const why = errorLine(view.stderrTail) || view.report.find((s) => !s.ok)?.message || 'no error output';
+    return {
+      kind: 'FAIL',
+      rule: 'failed',
+      summary: `workload exited ${view.exitCode} with no sign of the bug: ${why}`,
+      evidence: [exitEvidence(view), ...failureEvidence(view.report.filter((s) => !s.ok)), ...(hooks.hooks.length ? [hooks] : []), intproxy, ...net],
+    };
+  }
+
+  if (view.evidenceSource === 'black-box') {
+    const reached = clusterSuccesses(view.report);
+    if (reached.length === 0) {
+      const detail = 'no lookup or connection of a cluster name in the workload\'s report reached the cluster';
+      return { kind: 'INCONCLUSIVE', rule: 'not-exercised', summary: `exit 0, but ${detail}`, evidence: [{ kind: 'not-exercised', detail }, exitEvidence(view), ...net] };
+    }
+    return { kind: 'PASS', rule: 'clean', summary: `exit 0; ${plural(reached.length, 'cluster call')} reached the cluster, none escaped`, evidence: [exitEvidence(view), ...net] };
+  }
+  if (hooks.hooks.every((h) => h.hooked === 0)) {
+    const detail = view.events && view.events.layerInits > 0
+      ? `the layer loaded ${plural(view.events.layerInits, 'time')}, but no DNS or socket hook (${GUARDED_HOOKS.join(', ')}) was ever called`
+      : 'the layer never loaded (no init event), so no hook could be called';
+    return { kind: 'INCONCLUSIVE', rule: 'not-exercised', summary: `exit 0, but ${detail}`, evidence: [{ kind: 'not-exercised', detail }, exitEvidence(view), intproxy, ...net] };
+  }
+  return { kind: 'PASS', rule: 'clean', summary: `exit 0; ${describeExercised(hooks)}; ${intproxyDetail}`, evidence: [exitEvidence(view), hooks, intproxy, ...net] };
 }

@@ -1,25 +1,45 @@
 /** `run`: one cell (a scenario or any command) against one subject; exit codes fit `git bisect run`. */
 import { resolve } from 'node:path';
 import { Command, Option } from 'commander';
-import { cellId, type CellResult, type RunAs, type Strategy, type VerdictKind } from '../../model/result.ts';
+import { cellId, exitCodeFor, VERDICT_KINDS, type CellResult, type RunAs, type Strategy, type VerdictKind } from '../../model/result.ts';
 import { scenarioById } from '../../../scenarios/index.ts';
 import type { Scenario } from '../../../scenarios/scenario.ts';
 import type { Runner } from '../../runners/runner.ts';
 import { createRunner, runnerNames } from '../../runners/select.ts';
 import { createStage, sweepStaleStages } from '../../stage.ts';
 import { resolveSubject } from '../../subjects/registry.ts';
-import { runCell } from '../../matrix/run-cell.ts';
+import { runCell } from '../../pipeline/run-cell.ts';
 import { formatEvidence } from '../../reports/evidence.ts';
 import { checkRuby, LAB_BUILD_DIR, REPO_ROOT, resolveRuby } from '../context.ts';
 import { UsageError } from '../errors.ts';
 import { abortOnSignals } from '../interrupt.ts';
 import * as parse from '../options.ts';
 
-/** `git bisect run` contract: 0 good, 1 bad, 125 cannot test. */
-export function exitCodeFor(verdict: VerdictKind): number {
-  if (verdict === 'PASS') return 0;
-  if (verdict === 'ERROR') return 125;
-  return 1;
+export { exitCodeFor };
+
+/** Below this, `--timeout` is almost surely seconds typed as milliseconds: the lab alone takes longer to start. */
+export const TIMEOUT_FLOOR_MS = 1000;
+export const TIMEOUT_CEILING_MS = 3_600_000;
+
+export function timeoutOption(text: string): number {
+  if (!/^[0-9]+$/.test(text)) throw new UsageError(`--timeout takes milliseconds as a plain integer, got "${text}"`);
+  const n = Number(text);
+  if (n < TIMEOUT_FLOOR_MS) throw new UsageError(`--timeout is in milliseconds and must be at least ${TIMEOUT_FLOOR_MS} (got ${n}; did you mean ${n * 1000}?)`);
+  if (n > TIMEOUT_CEILING_MS) throw new UsageError(`--timeout must be at most ${TIMEOUT_CEILING_MS} ms (one hour), got ${n}`);
+  return n;
+}
+
+export function expectOption(text: string): VerdictKind[] {
+  const kinds = text.split(',').map((s) => s.trim());
+  for (const k of kinds) {
+    if (!(VERDICT_KINDS as readonly string[]).includes(k)) throw new UsageError(`--expect takes verdicts from ${VERDICT_KINDS.join(', ')} (comma-separated), got "${k}"`);
+  }
+  return kinds as VerdictKind[];
+}
+
+function pathOption(dir: string, previous: string[] = []): string[] {
+  if (!dir.startsWith('/')) throw new UsageError(`--path takes an absolute directory, got "${dir}"`);
+  return [...previous, dir];
 }
 
 interface RunOptions {
@@ -36,17 +56,21 @@ interface RunOptions {
   labBuild?: string;
   runner: string;
   rubyVersion?: string;
+  expect?: VerdictKind[];
+  path?: string[];
+  evidence?: 'layer' | 'black-box';
 }
 
 export function printCell(cell: CellResult, out: (line: string) => void): void {
-  const expected = cell.matchesExpectation ? 'expected' : `UNEXPECTED: expected ${cell.expected.join(' or ')}`;
+  const expected = cell.matchesExpectation === null ? 'no expectation' : cell.matchesExpectation ? 'expected' : `UNEXPECTED: expected ${cell.expected.join(' or ')}`;
   const flaky = cell.flaky ? `, flaky: ${cell.attempts.map((a) => a.verdict.kind).join(' ')}` : '';
   out(`${cell.id}: ${cell.verdict} (${expected}${flaky})`);
   const shown = cell.attempts.find((a) => a.verdict.kind === cell.verdict) ?? cell.attempts[0];
   if (!shown) return;
   out(`  why: ${shown.verdict.summary}`);
   for (const line of formatEvidence(shown.verdict.evidence)) out(`  - ${line}`);
-  out(`  ruby ${cell.platform.ruby ?? '?'} as ${shown.observation.user}, network ${shown.observation.network}, ${shown.observation.durationMs} ms`);
+  const ruby = cell.platform.ruby ? `ruby ${cell.platform.ruby} ` : '';
+  out(`  ${ruby}as ${shown.observation.user}, network ${shown.observation.network}, ${shown.observation.durationMs} ms`);
 }
 
 export function runCommand(): Command {
@@ -58,7 +82,10 @@ export function runCommand(): Command {
     .option('--exec', 'run the command after `--` as the workload instead of a scenario')
     .option('--repeat <n>', 'attempts; mixed outcomes are reported as flaky', parse.positiveInt('--repeat'), 1)
     .addOption(new Option('--as <who>', 'run the workload as this user').choices(['unprivileged', 'root']))
-    .option('--timeout <ms>', 'call it a HANG after this long', parse.positiveInt('--timeout'))
+    .option('--timeout <ms>', `stop it after this many milliseconds (${TIMEOUT_FLOOR_MS}..${TIMEOUT_CEILING_MS}); a deadlock is called at once, without waiting`, timeoutOption)
+    .option('--expect <verdicts>', 'expected verdict(s), comma-separated; overrides the table (an --exec run has none unless given)', expectOption)
+    .option('--path <dir>', 'add a directory to the workload\'s PATH, before the system ones (repeatable)', pathOption)
+    .addOption(new Option('--evidence <source>', 'layer: use the subject\'s own events; black-box: judge from outside only').choices(['layer', 'black-box']))
     .option('--ruby <path>', 'Ruby to run workloads with (default: ruby on PATH, or MIRRORD_REGRESS_RUBY)')
     .option('--lab-build <dir>', 'use the lab built in this directory (mirrord-lab + libmirrord_layer.so) instead of lab/target/release')
     .option('--runner <name>', 'where the workload runs: host, or docker', 'host')
@@ -67,8 +94,10 @@ export function runCommand(): Command {
     .option('--json', 'print the cell result as JSON')
     .argument('[command...]', 'with --exec: the program and its arguments')
     .addHelpText('after', `
-Exit codes (the git bisect run contract): 0 PASS, 1 a bug verdict (BYPASSED, HANG, VANISHED, CRASH),
-125 ERROR (the run says nothing about the subject), 2 bad usage.
+Exit codes (the git bisect run contract): 0 PASS; 1 a bug verdict (BYPASSED, HANG, VANISHED), each
+only with the evidence of that bug; 125 the run says nothing about the subject (CRASH, FAIL,
+INCONCLUSIVE, TIMEOUT, ERROR: git bisect skips it); 2 bad usage; 130 interrupted.
+The workload's PATH holds the system directories only (plus --path): not the harness's own.
 
 Examples:
   npx mirrord-regress run --subject lab@3.112.0 --strategy normal --scenario spawn-then-resolve
@@ -93,6 +122,9 @@ async function run(command: string[], opts: RunOptions): Promise<number> {
   const base: Scenario = opts.scenario
     ? scenarioById(opts.scenario)
     : { id: 'exec', description: command.join(' '), workload: { argv: command }, runAs: ['unprivileged'], timeoutMs: 10_000, inDefaultMatrix: false };
+  // An arbitrary command has no row in the table: only the user can say what it should show.
+  const expect = opts.expect ?? (opts.exec ? null : undefined);
+  const pathDirs = [...(opts.path ?? []), ...(process.env.MIRRORD_REGRESS_WORKLOAD_PATH ?? '').split(':').filter(Boolean)];
   const runAs = opts.as ?? base.runAs[0] ?? 'unprivileged';
   const [runnerId] = runnerNames(opts.runner, opts.rubyVersion ? [opts.rubyVersion] : []);
   const ruby = resolveRuby(opts.ruby);
@@ -108,19 +140,23 @@ async function run(command: string[], opts: RunOptions): Promise<number> {
     const key = { subject: subject.id, strategy, scenario: base.id, runAs, runner: runner.name };
     const cell = await runCell(
       { id: cellId(key), key, subject, scenario: base },
-      { runner, stage, repeat: opts.repeat, timeoutMs: opts.timeout, signal },
+      { runner, stage, repeat: opts.repeat, timeoutMs: opts.timeout, signal, expect, keepPartial: true, pathDirs, evidenceSource: opts.evidence },
     );
     if (!cell) {
-      process.stderr.write('interrupted: nothing was recorded\n');
+      process.stderr.write('interrupted before the first attempt finished: nothing was recorded\n');
       return 130;
     }
     if (opts.json) process.stdout.write(JSON.stringify(cell, null, 2) + '\n');
     else printCell(cell, (l) => process.stdout.write(l + '\n'));
-    if (opts.keep) process.stderr.write(`kept: ${stage.root}\n`);
+    if (cell.interrupted) {
+      process.stderr.write(`interrupted after ${cell.attempts.length} of ${opts.repeat} attempts: the verdict above is theirs\n`);
+      return 130;
+    }
     return exitCodeFor(cell.verdict);
   } finally {
     await runner?.dispose?.();
     dispose();
     stage.dispose();
+    if (opts.keep) process.stderr.write(`kept: ${stage.root}\n`);
   }
 }

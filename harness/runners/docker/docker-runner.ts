@@ -8,14 +8,15 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import Docker from 'dockerode';
-import type { Observation, ProcessSnapshot } from '../../model/result.ts';
+import type { Observation } from '../../model/result.ts';
 import { readEvents } from '../../observe/events.ts';
 import { readReport } from '../../observe/report.ts';
 import type { Stage } from '../../stage.ts';
-import { pidNamespaceOf, pidsInNamespace, snapshot } from '../host/proc.ts';
+import { pidNamespaceOf, pidsInNamespace } from '../host/proc.ts';
+import { AttemptWatch, isSubjectHelper } from '../attempt-watch.ts';
 import { decodeStatus, isIntproxyCommand, tail } from '../exit-status.ts';
-import type { Layout, Runner, RunSpec } from '../runner.ts';
-import { REAPER, RUN_SCRIPT } from './run-script.ts';
+import { workloadPath, type Layout, type Runner, type RunSpec } from '../runner.ts';
+import { REAPER, RUN_SCRIPT, RUN_SCRIPT_NAME } from './run-script.ts';
 import { HARNESS_LABEL, OWNER_LABEL } from './sweep.ts';
 import { IN_IMAGE } from '../../images/catalog.ts';
 
@@ -95,39 +96,32 @@ export class DockerRunner implements Runner {
       return this.errorObservation(`could not start a container from ${this.image}: ${(e as Error).message.split('\n')[0]}`, user);
     }
     const namespace = pidNamespaceOf(started.initPid);
-    let timedOut = false;
-    let interrupted = false;
-    let stuck: ProcessSnapshot[] = [];
-    let intproxyAlive: boolean | null = null;
-    let done = false;
-    const stop = (why: 'timeout' | 'abort') => {
-      if (done || timedOut || interrupted) return;
-      if (why === 'timeout') timedOut = true;
-      else interrupted = true;
-      // Evidence first, from the host's view of the container, then kill this attempt's processes.
-      const pids = namespace ? pidsInNamespace(namespace).filter((p) => marked(p, marker)) : [];
-      stuck = pids.map((p) => snapshot(p)).filter((s): s is ProcessSnapshot => s !== undefined && s.comm !== 'sh');
-      intproxyAlive = stuck.some((s) => isIntproxyCommand(s.cmdline));
-      for (const p of pids) {
-        try {
-          process.kill(p, 'SIGKILL');
-        } catch {
-          // gone already
-        }
-      }
-    };
-    const timer = setTimeout(() => stop('timeout'), spec.timeoutMs);
-    const onAbort = () => stop('abort');
-    spec.signal?.addEventListener('abort', onAbort, { once: true });
-    if (spec.signal?.aborted) onAbort();
+    // This attempt's processes, from the host's view of the container: they carry its marker.
+    const watch = new AttemptWatch(
+      {
+        pids: () => (namespace ? pidsInNamespace(namespace).filter((p) => marked(p, marker)) : []),
+        isHelper: (cmdline) => isSubjectHelper(cmdline) || cmdline.includes(RUN_SCRIPT_NAME),
+        kill: (pids) => {
+          for (const p of pids) {
+            try {
+              process.kill(p, 'SIGKILL');
+            } catch {
+              // gone already
+            }
+          }
+        },
+      },
+      { timeoutMs: spec.timeoutMs, eventsPath: spec.eventsPath, signal: spec.signal, detectDeadlock: spec.detectDeadlock },
+    );
     const t0 = performance.now();
     let result: { stdout: string; stderr: string; exitCode: number } | undefined;
     let execError: string | undefined;
     try {
-      result = await started.c.exec(['sh', '-c', RUN_SCRIPT, 'mirrord-regress-run', ...spec.argv], {
+      result = await started.c.exec(['sh', '-c', RUN_SCRIPT, RUN_SCRIPT_NAME, ...spec.argv], {
         user,
         workingDir: this.toContainer(spec.dir),
         env: {
+          PATH: workloadPath(spec.pathDirs),
           HOME: this.toContainer(spec.dir),
           TMPDIR: this.toContainer(spec.dir),
           LANG: 'C.UTF-8',
@@ -141,39 +135,42 @@ export class DockerRunner implements Runner {
     } catch (e) {
       execError = `docker exec failed: ${(e as Error).message.split('\n')[0]}`;
     } finally {
-      done = true;
-      clearTimeout(timer);
-      spec.signal?.removeEventListener('abort', onAbort);
+      watch.finish();
     }
+    const stop = watch.stopped;
     const durationMs = Math.round(performance.now() - t0);
     let exitCode: number | null = null;
     let signal: string | null = null;
-    if (result && !timedOut && !interrupted) {
+    let intproxyAlive: boolean | null = stop ? stop.intproxyAlive : null;
+    if (result && !stop) {
       ({ exitCode, signal } = decodeStatus(result.exitCode));
       intproxyAlive = existsSync(leftovers) ? readFileSync(leftovers, 'utf8').split('\n').some(isIntproxyCommand) : false;
     }
     return {
       exitCode,
       signal,
-      timedOut,
+      timedOut: stop?.reason === 'timeout',
+      deadlock: stop?.deadlock ?? null,
       durationMs,
       stdoutTail: tail(result?.stdout ?? ''),
       stderrTail: tail(result?.stderr ?? ''),
       report: readReport(spec.reportPath),
       events: readEvents(spec.eventsPath),
-      stuck,
+      evidenceSource: spec.evidenceSource ?? 'layer',
+      stuck: stop?.stuck ?? [],
+      ...(stop?.notDeadlocked ? { notDeadlocked: stop.notDeadlocked } : {}),
       intproxyAliveAtEnd: intproxyAlive,
       network: 'isolated',
       networkNote: 'container with --network none',
       user,
-      harnessError: interrupted ? 'interrupted' : execError,
+      harnessError: stop?.reason === 'abort' ? 'interrupted' : execError,
     };
   }
 
   private errorObservation(message: string, user: string): Observation {
     return {
-      exitCode: null, signal: null, timedOut: false, durationMs: 0, stdoutTail: '', stderrTail: '', report: [], events: null,
-      stuck: [], intproxyAliveAtEnd: null, network: 'isolated', user, harnessError: message,
+      exitCode: null, signal: null, timedOut: false, deadlock: null, durationMs: 0, stdoutTail: '', stderrTail: '', report: [], events: null,
+      evidenceSource: 'layer', stuck: [], intproxyAliveAtEnd: null, network: 'isolated', user, harnessError: message,
     };
   }
 }

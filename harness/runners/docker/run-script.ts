@@ -3,6 +3,9 @@
  * then records and kills whatever the attempt left behind (the intproxy), found by the attempt's
  * marker in /proc/<pid>/environ. One `docker exec` per attempt, cleanup included.
  */
+/** $0 of the wrapper shell: how the watch tells the wrapper from a workload that is itself a shell. */
+export const RUN_SCRIPT_NAME = 'mirrord-regress-run';
+
 export const RUN_SCRIPT = `
 "$@"
 rc=$?

@@ -1,36 +1,25 @@
 /**
- * Runs a workload on this machine via execa, inside the sandbox (sandbox.ts). At a timeout it reads
- * every live process's state from /proc first, then kills the whole namespace and checks that
- * nothing is left. Without root there is no namespace: the runner kills the process group and the
- * subject's intproxy (which leaves the group with setsid) by the pid its events name.
+ * Runs a workload on this machine via execa, inside the sandbox (sandbox.ts). The shared watch
+ * (attempt-watch.ts) stops it at a deadlock, a timeout or Ctrl-C, reading every process's state
+ * from /proc first; then the whole namespace is killed and checked empty. Without root there is no
+ * namespace: the runner kills the process group and the subject's intproxy (which leaves the group
+ * with setsid) by the pid its events name.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { userInfo } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { execa } from 'execa';
-import type { Observation, ProcessSnapshot, RunAs } from '../../model/result.ts';
+import type { Observation, RunAs } from '../../model/result.ts';
 import { readEvents } from '../../observe/events.ts';
 import { readReport } from '../../observe/report.ts';
 import type { Stage } from '../../stage.ts';
 import { isAlive } from '../../liveness.ts';
+import { AttemptWatch, isSubjectHelper } from '../attempt-watch.ts';
 import { decodeStatus, isIntproxyCommand, tail } from '../exit-status.ts';
-import type { Layout, Runner, RunSpec } from '../runner.ts';
-import { childrenOf, pidNamespaceOf, pidsInNamespace, snapshot } from './proc.ts';
+import { workloadPath, type Layout, type Runner, type RunSpec } from '../runner.ts';
+import { childrenOf, descendantsOf, pidNamespaceOf, pidsInNamespace } from './proc.ts';
 import { planSandbox, type SandboxPlan } from './sandbox.ts';
-
-/** Every descendant of `pid` (children first seen, then theirs). */
-function descendants(pid: number): number[] {
-  const out: number[] = [];
-  const queue = [pid];
-  while (queue.length) {
-    for (const c of childrenOf(queue.shift()!)) {
-      out.push(c);
-      queue.push(c);
-    }
-  }
-  return out;
-}
 
 function killAll(pids: number[]): void {
   for (const p of pids) {
@@ -89,7 +78,7 @@ export class HostRunner implements Runner {
       cwd: spec.dir,
       extendEnv: false,
       env: {
-        PATH: process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin',
+        PATH: workloadPath(spec.pathDirs),
         HOME: spec.dir,
         // Subjects put their own temp files (the intproxy's socket) where cleanup will find them.
         TMPDIR: spec.dir,
@@ -102,38 +91,34 @@ export class HostRunner implements Runner {
       maxBuffer: 10_000_000,
     });
 
-    let settled = false;
-    let timedOut = false;
-    let interrupted = false;
-    let stuck: ProcessSnapshot[] = [];
-    let intproxyAlive: boolean | null = null;
+    // pid 1 of the namespace (the init shell) is the sandbox, not the workload: leave it out.
+    const init = (): number | undefined => (plan.isolated && child.pid !== undefined ? childrenOf(child.pid)[0] : undefined);
     let namespace: string | undefined;
-    const stop = (why: 'timeout' | 'abort') => {
-      if (settled || timedOut || interrupted || child.pid === undefined) return;
-      if (why === 'timeout') timedOut = true;
-      else interrupted = true;
-      // Evidence first: where is everything stuck, before a single process is killed.
-      const init = plan.isolated ? childrenOf(child.pid)[0] : undefined;
-      namespace = init !== undefined ? pidNamespaceOf(init) : undefined;
-      const pids = namespace ? pidsInNamespace(namespace).filter((p) => p !== init) : descendants(child.pid);
-      stuck = pids.map((p) => snapshot(p)).filter((s): s is ProcessSnapshot => s !== undefined);
-      intproxyAlive = stuck.some((s) => isIntproxyCommand(s.cmdline));
-      if (plan.isolated) {
-        child.kill('SIGKILL'); // unshare --kill-child takes pid 1, and the kernel the namespace.
-      } else {
-        killAll(pids);
-        killAll([-child.pid]);
-      }
-    };
-    const timer = setTimeout(() => stop('timeout'), spec.timeoutMs);
-    const onAbort = () => stop('abort');
-    spec.signal?.addEventListener('abort', onAbort, { once: true });
-    if (spec.signal?.aborted) onAbort();
+    const watch = new AttemptWatch(
+      {
+        pids: () => {
+          if (child.pid === undefined) return [];
+          if (!plan.isolated) return [child.pid, ...descendantsOf(child.pid)];
+          const i = init();
+          return i === undefined ? [] : descendantsOf(i);
+        },
+        isHelper: isSubjectHelper,
+        kill: (pids) => {
+          const i = init();
+          namespace ??= i !== undefined ? pidNamespaceOf(i) : undefined;
+          if (plan.isolated) child.kill('SIGKILL'); // unshare --kill-child takes pid 1, and the kernel the namespace.
+          else {
+            killAll(pids);
+            if (child.pid !== undefined) killAll([-child.pid]);
+          }
+        },
+      },
+      { timeoutMs: spec.timeoutMs, eventsPath: spec.eventsPath, signal: spec.signal, detectDeadlock: spec.detectDeadlock },
+    );
     const result = await child;
-    settled = true;
-    clearTimeout(timer);
-    spec.signal?.removeEventListener('abort', onAbort);
+    watch.finish();
     const durationMs = Math.round(performance.now() - started);
+    const stop = watch.stopped;
 
     let harnessError: string | undefined;
     if (namespace) {
@@ -143,13 +128,14 @@ export class HostRunner implements Runner {
       if (left.length) harnessError = `processes survived cleanup: ${left.join(', ')}`;
     }
     const events = readEvents(spec.eventsPath);
+    let intproxyAlive: boolean | null = stop ? stop.intproxyAlive : null;
     if (!plan.isolated) {
       // No namespace to tear down: the intproxy escaped the process group (setsid); find it by pid.
       const pid = events?.intproxy.pid;
       if (pid !== undefined && isAlive(pid)) {
-        if (!timedOut && !interrupted) intproxyAlive = !events?.intproxy.exitReason;
+        if (!stop) intproxyAlive = !events?.intproxy.exitReason;
         killAll([pid]);
-      } else if (!timedOut && !interrupted) {
+      } else if (!stop) {
         intproxyAlive = false;
       }
       killAll([-(child.pid ?? 0)].filter((p) => p < 0));
@@ -158,7 +144,7 @@ export class HostRunner implements Runner {
     let exitCode: number | null = null;
     let signal: string | null = null;
     const stderr = tail(result.stderr as string);
-    if (!timedOut && !interrupted) {
+    if (!stop) {
       if (result.failed && result.exitCode === undefined && !result.signal) {
         harnessError = `could not start the sandbox: ${result.shortMessage}`;
       } else if (plan.isolated) {
@@ -174,18 +160,21 @@ export class HostRunner implements Runner {
         signal = result.signal ?? null;
       }
     }
-    if (interrupted) harnessError = 'interrupted';
+    if (stop?.reason === 'abort') harnessError = 'interrupted';
 
     return {
       exitCode,
       signal,
-      timedOut,
+      timedOut: stop?.reason === 'timeout',
+      deadlock: stop?.deadlock ?? null,
       durationMs,
       stdoutTail: tail(result.stdout as string),
       stderrTail: stderr,
       report: readReport(spec.reportPath),
       events,
-      stuck,
+      evidenceSource: spec.evidenceSource ?? 'layer',
+      stuck: stop?.stuck ?? [],
+      ...(stop?.notDeadlocked ? { notDeadlocked: stop.notDeadlocked } : {}),
       intproxyAliveAtEnd: intproxyAlive,
       network: plan.isolated ? 'isolated' : 'host',
       networkNote: plan.note,
@@ -199,6 +188,7 @@ export class HostRunner implements Runner {
 function failedToStart(message: string, spec: RunSpec): Observation {
   return {
     exitCode: null, signal: null, timedOut: false, durationMs: 0, stdoutTail: '', stderrTail: '', report: [], events: null,
+    deadlock: null, evidenceSource: spec.evidenceSource ?? 'layer',
     stuck: [], intproxyAliveAtEnd: null, network: 'host', user: spec.runAs === 'root' ? 'root' : 'unknown', harnessError: message,
   };
 }
