@@ -30,6 +30,21 @@ export interface AttemptInput {
   detectDeadlock?: boolean;
 }
 
+/**
+ * With MIRRORD_REGRESS_SEED set, each attempt's random workload (spawn-random-thread) gets its own
+ * seed, derived from the base, the cell and the attempt number: attempts still differ from each
+ * other, but a whole run (a test, a flaky bisect) repeats exactly.
+ */
+export function attemptSeed(base: string | undefined, label: string, attempt: number): string | undefined {
+  if (base === undefined || base === '') return undefined;
+  let h = 0x811c9dc5; // FNV-1a, 32 bits
+  for (const ch of `${base}/${label}/${attempt}`) {
+    h ^= ch.charCodeAt(0);
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  return String(h);
+}
+
 export function workloadArgv(workload: Workload, layout: Layout): string[] {
   return 'ruby' in workload ? [layout.ruby, join(layout.rubyDir, workload.ruby), ...workload.args] : workload.argv;
 }
@@ -46,10 +61,11 @@ export async function runAttempt(input: AttemptInput): Promise<Attempt> {
     dir: layout.mapPath(dir),
   });
   const startedAt = new Date().toISOString();
+  const seed = attemptSeed(process.env.MIRRORD_REGRESS_SEED, input.label, input.attempt);
   try {
     const observation = await input.runner.run({
       argv,
-      env,
+      env: seed === undefined ? env : { ...env, MIRRORD_REGRESS_SEED: seed },
       runAs: input.runAs,
       timeoutMs: input.timeoutMs,
       lingerMs: input.lingerMs ?? 0,
