@@ -73,7 +73,9 @@ function notice(left: Left): string {
   const parts = [];
   if (left.rows) parts.push(`${left.rows} table rows`);
   for (const g of GROUPS) {
-    if (left.details[g]) parts.push(g === 'without expectation' ? `details of ${left.details[g]} cells without expectation` : `details of ${left.details[g]} ${g} cells`);
+    const n = left.details[g];
+    const cells = n === 1 ? 'cell' : 'cells';
+    if (n) parts.push(g === 'without expectation' ? `details of ${n} ${cells} without expectation` : `details of ${n} ${g} ${cells}`);
   }
   return `\n_Truncated to fit the step summary limit: ${parts.join(', ')} left out. results.json and junit.xml hold every cell._\n`;
 }

@@ -68,6 +68,21 @@ describe('toMarkdown', () => {
     expect(out).not.toContain('<script>');
   });
 
+  it('cells without expectation: counted apart, plain in the table, said so in their details, listed last', () => {
+    const cells = [
+      cell({ key: { scenario: 'adhoc' }, expected: [], expectedBecause: 'run --exec without --expect', verdicts: ['INCONCLUSIVE'] }),
+      cell({ expected: ['PASS'], verdicts: ['PASS'] }),
+      cell({ key: { scenario: 'spawn-threads' }, expected: ['PASS'], verdicts: ['CRASH'] }),
+    ];
+    const out = toMarkdown(resultsFile(cells));
+    expect(out.split('\n')[2]).toBe('3 cells, 1 as expected, 1 unexpected, 1 without expectation, 0 flaky');
+    expect(tableCells(tableLines(out)[2]!)).toEqual(['`lab@3.112.0 / normal`', 'INCONCLUSIVE', 'PASS', '❌ CRASH (expected PASS)']);
+    const order = [...out.matchAll(/<details><summary>([^:]*):/g)].map((m) => m[1]!.split('/')[2]);
+    expect(order).toEqual(['spawn-threads', 'spawn-then-resolve', 'adhoc']);
+    expect(out).toContain('\nno expectation: the verdict was not compared to anything — run --exec without --expect\n');
+    expect(out).toContain('\n- not exercised: the layer loaded 21 times, but no DNS or socket hook (getaddrinfo, socket, connect) was ever called\n');
+  });
+
   it('an empty file still renders a title and tally', () => {
     expect(toMarkdown(resultsFile([]))).toMatch(/^## mirrord-regress results\n\n0 cells, 0 as expected, 0 unexpected, 0 flaky\n/);
   });
@@ -119,6 +134,15 @@ describe('toMarkdown size cap', () => {
     const md = toMarkdown(resultsFile(cells), { maxBytes: firstExpected + 2000 });
     expect(md.match(/<details>/g)).toHaveLength(2);
     expect(md).toMatch(/details of 998 expected cells left out/);
+  });
+
+  it('cuts details of cells without expectation before expected ones, and names them apart', () => {
+    const cells = [...huge(3), cell({ key: { scenario: 'adhoc' }, expected: [], verdicts: ['BYPASSED'] })];
+    const full = toMarkdown(resultsFile(cells), { maxBytes: 10_000_000 });
+    const md = toMarkdown(resultsFile(cells), { maxBytes: full.indexOf('<details><summary>lab@3.112.0/normal/adhoc/') + 400 });
+    expect(md).not.toContain('<summary>lab@3.112.0/normal/adhoc/');
+    expect(md.match(/<details>/g)).toHaveLength(3);
+    expect(md.trimEnd().split('\n').pop()).toBe('_Truncated to fit the step summary limit: details of 1 cell without expectation left out. results.json and junit.xml hold every cell._');
   });
 
   it('holds even when the limit is smaller than the notice', () => {

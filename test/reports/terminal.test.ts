@@ -47,6 +47,17 @@ describe('toTerminalTable', () => {
     expect(out.split('\n')[2]).toBe('lab@3.112.0 / normal  BYPASSED                   BYPASSED');
   });
 
+  it('cells without expectation are counted on their own, never marked or listed as unexpected', () => {
+    const out = toTerminalTable(resultsFile([cell({ expected: [], verdicts: ['BYPASSED'] }), cell({ key: { scenario: 'spawn-threads' }, expected: ['PASS'], verdicts: ['FAIL'] })]), { color: true });
+    const lines = out.split('\n');
+    expect(stripAnsi(lines[2]!)).toBe('lab@3.112.0 / normal  BYPASSED            ! FAIL');
+    expect(lines.slice(3)).toEqual([
+      '',
+      '2 cells, 0 as expected, 1 unexpected, 1 without expectation, 0 flaky',
+      '\x1b[31m!\x1b[0m lab@3.112.0/normal spawn-threads: FAIL (UNEXPECTED, expected PASS) — workload exited 1 with no sign of the bug: cannot load such file -- net/http/persistent (LoadError)',
+    ]);
+  });
+
   it('an empty file', () => {
     expect(toTerminalTable(resultsFile([]), { color: false }).split('\n')).toEqual(['subject / strategy', '------------------', '', '0 cells, 0 as expected, 0 unexpected, 0 flaky']);
   });
@@ -61,12 +72,16 @@ describe('formatVerdictLine', () => {
 
   it('names root and a strategy-less subject, and shows what was expected', () => {
     expect(formatVerdictLine(cell({ key: { subject: 'lab@3.112.1', strategy: null, runAs: 'root' }, verdicts: ['HANG'] }))).toBe(
-      'lab@3.112.1 spawn-then-resolve (root): HANG (UNEXPECTED, expected PASS) — timed out after 5.0s: ruby (pid 1005) stuck in futex (202), wchan futex_do_wait, last layer event: hook socket; intproxy 41 still running with 1 open session',
+      'lab@3.112.1 spawn-then-resolve (root): HANG (UNEXPECTED, expected PASS) — deadlocked after 1.4s: ruby (pid 1005) in futex (202), wchan futex_do_wait, last layer event: hook socket; intproxy 41 still running with 1 open session',
     );
   });
 
   it('flaky cells show the agreement and speak with an attempt that showed the cell verdict', () => {
     const line = formatVerdictLine(cell({ expected: ['HANG', 'PASS'], key: { strategy: 'none' }, verdicts: ['PASS', 'HANG', 'HANG'] }));
-    expect(line).toMatch(/^lab@3\.112\.0\/none spawn-then-resolve: HANG ~ 2\/3 \(expected\) — timed out after 5\.0s/);
+    expect(line).toMatch(/^lab@3\.112\.0\/none spawn-then-resolve: HANG ~ 2\/3 \(expected\) — deadlocked after 1\.4s/);
+  });
+
+  it('a cell without expectation is neither expected nor unexpected', () => {
+    expect(formatVerdictLine(cell({ expected: [], verdicts: ['TIMEOUT'] }))).toMatch(/^lab@3\.112\.0\/normal spawn-then-resolve: TIMEOUT \(no expectation\) — timed out after 5\.0s and not deadlocked/);
   });
 });
