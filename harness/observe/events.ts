@@ -15,8 +15,8 @@ const EXEC_HOOKS = new Set(['execv', 'execve']);
 
 /** One line of the events file, as lab/layer/src/events.rs and lab/cli/src/intproxy.rs write it. */
 export interface LabEvent {
-  src: 'layer' | 'intproxy';
-  /** layer: `init`, `hook`, `fatal`; intproxy: `listening`, `session_open`, `session_close`, `dns`, `http`, `exit`. */
+  src: 'layer' | 'intproxy' | 'cli';
+  /** layer: `init`, `hook`, `fatal`; intproxy: `listening`, `session_open`, `session_close`, `dns`, `http`, `abort`, `exit`; cli: `exec_failed`. */
   event: string;
   hook?: string;
   pid: number;

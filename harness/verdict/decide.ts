@@ -259,7 +259,7 @@ export function decide(obs: Observation): Verdict {
   }
   if (hooks.hooks.every((h) => h.hooked === 0)) {
     const detail = view.events && view.events.layerInits > 0
-      ? `the layer loaded ${plural(view.events.layerInits, 'time')}, but no DNS or socket hook (${GUARDED_HOOKS.join(', ')}) was ever called`
+      ? `no DNS or socket hook (${GUARDED_HOOKS.join(', ')}) was ever called, though the layer loaded ${plural(view.events.layerInits, 'time')}`
       : 'the layer never loaded (no init event), so no hook could be called';
     return { kind: 'INCONCLUSIVE', rule: 'not-exercised', summary: `exit 0, but ${detail}`, evidence: [{ kind: 'not-exercised', detail }, exitEvidence(view), intproxy, ...net] };
   }

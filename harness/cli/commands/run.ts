@@ -10,6 +10,7 @@ import { createStage, sweepStaleStages } from '../../stage.ts';
 import { resolveSubject } from '../../subjects/registry.ts';
 import { runCell } from '../../pipeline/run-cell.ts';
 import { formatEvidence } from '../../reports/evidence.ts';
+import { shownAttempt } from '../../reports/cell-view.ts';
 import { checkRuby, LAB_BUILD_DIR, REPO_ROOT, resolveRuby } from '../context.ts';
 import { UsageError } from '../errors.ts';
 import { abortOnSignals } from '../interrupt.ts';
@@ -65,7 +66,7 @@ export function printCell(cell: CellResult, out: (line: string) => void): void {
   const expected = cell.matchesExpectation === null ? 'no expectation' : cell.matchesExpectation ? 'expected' : `UNEXPECTED: expected ${cell.expected.join(' or ')}`;
   const flaky = cell.flaky ? `, flaky: ${cell.attempts.map((a) => a.verdict.kind).join(' ')}` : '';
   out(`${cell.id}: ${cell.verdict} (${expected}${flaky})`);
-  const shown = cell.attempts.find((a) => a.verdict.kind === cell.verdict) ?? cell.attempts[0];
+  const shown = shownAttempt(cell);
   if (!shown) return;
   out(`  why: ${shown.verdict.summary}`);
   for (const line of formatEvidence(shown.verdict.evidence)) out(`  - ${line}`);
