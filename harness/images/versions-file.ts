@@ -2,10 +2,12 @@
  * images/mirrord-versions.json: the sha256 of each mirrord release asset we build images from.
  * null means "not pinned yet"; only `images pin` (with a network) writes a hash.
  */
-import { readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { REPO_ROOT } from '../cli/context.ts';
 import { EnvironmentError } from '../cli/errors.ts';
+import { errnoReason } from '../cli/fs-errors.ts';
+import { writeAtomic } from '../files.ts';
 
 export const VERSIONS_FILE = join(REPO_ROOT, 'images', 'mirrord-versions.json');
 
@@ -22,8 +24,9 @@ export function readVersionsFile(path: string = VERSIONS_FILE): VersionsFile {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
-  } catch {
-    throw new EnvironmentError(`cannot read the mirrord versions file ${path}`, 'BAD_VERSIONS_FILE');
+  } catch (e) {
+    const why = errnoReason(e, { path, action: 'read' });
+    throw new EnvironmentError(`cannot read the mirrord versions file ${path}${why ? `: ${why}` : ''}`, 'BAD_VERSIONS_FILE');
   }
   return parseVersionsFile(text, path);
 }
@@ -65,11 +68,9 @@ export function formatVersionsFile(file: VersionsFile): string {
   return JSON.stringify({ schema: file.schema, releaseBaseUrl: file.releaseBaseUrl, versions: file.versions }, null, 2) + '\n';
 }
 
-/** Write-then-rename in the same directory, so a reader never sees half a file. */
+/** Write-then-rename in the same directory, so a reader never sees half a file (and a failed write leaves no temp file). */
 export function writeVersionsFile(file: VersionsFile, path: string = VERSIONS_FILE): void {
-  const temp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
-  writeFileSync(temp, formatVersionsFile(file));
-  renameSync(temp, path);
+  writeAtomic(path, formatVersionsFile(file));
 }
 
 export function compareVersions(a: string, b: string): number {

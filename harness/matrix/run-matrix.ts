@@ -7,7 +7,7 @@ import type { Runner } from '../runners/runner.ts';
 import type { Stage } from '../stage.ts';
 import type { PlannedCell } from './plan.ts';
 import type { Progress } from './progress.ts';
-import { runCell } from './run-cell.ts';
+import { runCell } from '../pipeline/run-cell.ts';
 import type { ResultStore } from './store.ts';
 
 export interface MatrixRun {

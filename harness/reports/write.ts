@@ -1,12 +1,15 @@
 /**
- * Writes a matrix's reports next to each other, each atomically (a reader or a killed run never
- * sees half a file), and adds the summary to the GitHub Actions job page when running there.
+ * Writes a matrix's reports next to each other: all three go to temp files first and are renamed
+ * into place only when every one is written, so a reader, a killed run or a full disk never
+ * leaves half a file or a mix of old and new reports. Adds the summary to the GitHub Actions job
+ * page when running there.
  */
-import { appendFileSync, mkdirSync } from 'node:fs';
+import { appendFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { EnvironmentError } from '../cli/errors.ts';
+import { errnoReason } from '../cli/fs-errors.ts';
+import { ensureDir, writeFilesAtomic } from '../files.ts';
 import type { ResultsFile } from '../model/result.ts';
-import { writeAtomic } from '../matrix/store.ts';
 import { toResultsJson } from './json.ts';
 import { toJUnit } from './junit.ts';
 import { toMarkdown } from './markdown.ts';
@@ -16,6 +19,8 @@ export interface WriteOptions {
   env?: NodeJS.ProcessEnv;
   /** Cap for summary.md (and what is appended to the step summary). */
   markdownMaxBytes?: number;
+  /** The option the directory came from, for error lines. @default --out */
+  option?: string;
 }
 
 export interface WrittenReports {
@@ -28,19 +33,25 @@ export interface WrittenReports {
 
 export function writeReports(file: ResultsFile, outDir: string, opts: WriteOptions = {}): WrittenReports {
   const env = opts.env ?? process.env;
-  mkdirSync(outDir, { recursive: true });
+  const option = opts.option ?? '--out';
   const written: WrittenReports = { resultsJson: join(outDir, 'results.json'), junitXml: join(outDir, 'junit.xml'), summaryMd: join(outDir, 'summary.md') };
+  // Rendered before anything touches the disk: a rendering bug leaves the directory as it was.
   const markdown = toMarkdown(file, { maxBytes: opts.markdownMaxBytes });
-  writeAtomic(written.resultsJson, toResultsJson(file));
-  writeAtomic(written.junitXml, toJUnit(file));
-  writeAtomic(written.summaryMd, markdown);
+  const files = [
+    { path: written.resultsJson, text: toResultsJson(file) },
+    { path: written.junitXml, text: toJUnit(file) },
+    { path: written.summaryMd, text: markdown },
+  ];
+  ensureDir(outDir, option);
+  writeFilesAtomic(files, option);
   const stepSummary = env.GITHUB_STEP_SUMMARY;
   if (stepSummary) {
     try {
       appendFileSync(stepSummary, markdown.endsWith('\n') ? markdown : markdown + '\n');
     } catch (e) {
       // One line and exit 2 from the CLI: the reports themselves are fine.
-      throw new EnvironmentError(`reports written to ${outDir}, but appending to $GITHUB_STEP_SUMMARY (${stepSummary}) failed: ${(e as Error).message}`, 'STEP_SUMMARY');
+      const why = errnoReason(e, { path: stepSummary, action: 'write', option: '$GITHUB_STEP_SUMMARY' }) ?? (e as Error).message;
+      throw new EnvironmentError(`reports written to ${outDir}, but appending to $GITHUB_STEP_SUMMARY (${stepSummary}) failed: ${why}`, 'STEP_SUMMARY');
     }
     written.stepSummary = stepSummary;
   }

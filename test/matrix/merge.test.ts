@@ -44,7 +44,8 @@ describe('mergeResults', () => {
 
   it('works on files read back from disk', () => {
     const parsed = shards(whole, 2).map((s, i) => parseResultsFile(toResultsJson(s), `shard-${i + 1}/results.json`));
-    expect(toResultsJson(mergeResults(parsed, { now }))).toBe(toResultsJson({ ...whole, createdAt: NOW.toISOString() }));
+    // Compared as values: parsing may order nested keys by the schema, which changes no meaning.
+    expect(mergeResults(parsed, { now })).toEqual(parseResultsFile(toResultsJson({ ...whole, createdAt: NOW.toISOString() }), 'whole'));
   });
 
   it('one file of the whole matrix merges to itself', () => {

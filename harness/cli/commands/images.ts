@@ -4,7 +4,7 @@ import { RUBY_VERSIONS, ensureImage } from '../../images/catalog.ts';
 import { DEFAULT_ASSET, pinMirrord } from '../../images/pin.ts';
 import { planBuilds } from '../../images/plan.ts';
 import { readVersionsFile, VERSIONS_FILE } from '../../images/versions-file.ts';
-import { list } from '../options.ts';
+import { nonEmptyList } from '../options.ts';
 
 export function imagesCommand(): Command {
   const images = new Command('images').description('container images: Ruby, the lab, released mirrord CLIs (Docker)');
@@ -24,8 +24,8 @@ export function imagesCommand(): Command {
   images
     .command('build')
     .description('build the images that are missing; an image whose inputs did not change is reused')
-    .option('--only <list>', 'comma-separated: ruby, lab, mirrord (every pinned version), mirrord@VERSION (default: all)', list)
-    .option('--ruby <list>', `comma-separated Ruby versions (${RUBY_VERSIONS.join(', ')})`, list, [...RUBY_VERSIONS])
+    .option('--only <list>', 'comma-separated: ruby, lab, mirrord (every pinned version), mirrord@VERSION (default: all)', nonEmptyList('--only', 'image kind, e.g. lab'))
+    .option('--ruby <list>', `comma-separated Ruby versions (${RUBY_VERSIONS.join(', ')})`, nonEmptyList('--ruby', 'Ruby version, e.g. 3.3'), [...RUBY_VERSIONS])
     .action(async (opts: { only?: string[]; ruby: string[] }) => {
       const plan = planBuilds(opts.only, opts.ruby, readVersionsFile(VERSIONS_FILE), DEFAULT_ASSET);
       for (const note of plan.skipped) process.stderr.write(`skipped ${note}\n`);

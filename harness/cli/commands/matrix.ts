@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { Command } from 'commander';
 import { SCENARIOS, defaultScenarios, scenarioById } from '../../../scenarios/index.ts';
 import { STRATEGIES, type Strategy } from '../../model/result.ts';
-import { planMatrix, parseShard, selectShard } from '../../matrix/plan.ts';
+import { planMatrix, parseShard, selectShard, type Shard } from '../../matrix/plan.ts';
 import { createProgress } from '../../matrix/progress.ts';
 import { runMatrix } from '../../matrix/run-matrix.ts';
 import { ResultStore } from '../../matrix/store.ts';
@@ -11,7 +11,8 @@ import { toTerminalTable } from '../../reports/terminal.ts';
 import { writeReports } from '../../reports/write.ts';
 import type { Runner } from '../../runners/runner.ts';
 import { createRunner, runnerNames } from '../../runners/select.ts';
-import { createStage, sweepStaleStages } from '../../stage.ts';
+import { createStage, sweepStaleStages, type Stage } from '../../stage.ts';
+import { claimOutputDir } from '../../output-dir.ts';
 import { DEFAULT_SUBJECTS, resolveSubject } from '../../subjects/registry.ts';
 import { checkRuby, LAB_BUILD_DIR, REPO_ROOT, resolveRuby } from '../context.ts';
 import { UsageError } from '../errors.ts';
@@ -24,30 +25,33 @@ interface MatrixOptions {
   scenarios?: string[];
   repeat: number;
   jobs: number;
-  shard?: string;
+  shard?: Shard;
   out: string;
   resume?: boolean;
   timeout?: number;
   ruby?: string;
   runner: string;
   rubies: string[];
+  keep?: boolean;
 }
 
 export function matrixCommand(): Command {
+  const { LIMITS } = parse;
   return new Command('matrix')
     .description('run subjects x strategies x scenarios (x run-as), compare with the expected-verdict table, write reports')
-    .option('--subjects <ids>', 'comma-separated subjects', parse.list, DEFAULT_SUBJECTS)
+    .option('--subjects <ids>', 'comma-separated subjects', parse.nonEmptyList('--subjects', 'subject, e.g. lab@3.112.0'), DEFAULT_SUBJECTS)
     .option('--strategies <list>', 'comma-separated guard strategies (for subjects that have them)', parse.strategyList, [...STRATEGIES])
-    .option('--scenarios <ids>', 'comma-separated scenario ids (default: the default set)', parse.list)
-    .option('--repeat <n>', 'attempts per cell; disagreeing attempts make a cell flaky', parse.positiveInt('--repeat'), 1)
-    .option('--jobs <n>', 'cells run in parallel', parse.positiveInt('--jobs'), 2)
-    .option('--shard <i/n>', 'run only shard i of n (round-robin); merge with `report merge`')
-    .option('--out <dir>', 'output directory for results.json, junit.xml, summary.md', 'results')
+    .option('--scenarios <ids>', 'comma-separated scenario ids (default: the default set)', parse.nonEmptyList('--scenarios', 'scenario id, e.g. spawn-then-resolve'))
+    .option('--repeat <n>', `attempts per cell, 1-${LIMITS.repeat}; disagreeing attempts make a cell flaky`, parse.positiveInt('--repeat', LIMITS.repeat), 1)
+    .option('--jobs <n>', `cells run in parallel, 1-${LIMITS.jobs}`, parse.positiveInt('--jobs', LIMITS.jobs), 2)
+    .option('--shard <i/n>', 'run only shard i of n (round-robin); merge with `report merge`', parseShard)
+    .option('--out <dir>', 'output directory for results.json, junit.xml, summary.md (one matrix at a time)', parse.nonEmpty('--out', 'a directory'), 'results')
     .option('--resume', 'finish a killed run: only cells missing from <out>/results.json are run')
-    .option('--timeout <ms>', 'override every scenario\'s timeout', parse.positiveInt('--timeout'))
-    .option('--ruby <path>', 'Ruby to run workloads with (default: ruby on PATH, or MIRRORD_REGRESS_RUBY)')
+    .option('--timeout <ms>', `override every scenario's timeout, ${parse.TIMEOUT_FLOOR_MS}-${LIMITS.timeoutMs} ms`, parse.timeoutMs('--timeout'))
+    .option('--ruby <path>', 'Ruby to run workloads with (default: ruby on PATH, or MIRRORD_REGRESS_RUBY)', parse.nonEmpty('--ruby', 'the path of a Ruby'))
     .option('--runner <name>', 'where workloads run: host, or docker (pinned images, --network none, user regress)', 'host')
-    .option('--rubies <list>', 'with --runner docker: Ruby versions, a matrix axis (3.1 = bookworm, 3.3 = trixie)', parse.list, [])
+    .option('--rubies <list>', 'with --runner docker: Ruby versions, a matrix axis (3.1 = bookworm, 3.3 = trixie)', parse.nonEmptyList('--rubies', 'Ruby version, e.g. 3.3'), [])
+    .option('--keep', 'keep the temp directory with every attempt\'s events and report (printed at the end, also when interrupted)')
     .addHelpText('after', `
 Scenarios: ${SCENARIOS.map((s) => `${s.id}${s.inDefaultMatrix ? '*' : ''}`).join(', ')}  (* = default set)
 Exit codes: 0 every cell as expected, 1 some cell unexpected, 2 bad usage or environment, 130 interrupted.`)
@@ -58,7 +62,7 @@ Exit codes: 0 every cell as expected, 1 some cell unexpected, 2 bad usage or env
 
 async function matrix(opts: MatrixOptions): Promise<number> {
   const runnerIds = runnerNames(opts.runner, opts.rubies);
-  const shard = opts.shard ? parseShard(opts.shard) : undefined;
+  const shard = opts.shard;
   const subjects = opts.subjects.map((id) => resolveSubject(id, { labBuildDir: LAB_BUILD_DIR }));
   const scenarios = opts.scenarios ? opts.scenarios.map(scenarioById) : defaultScenarios();
   const plan = planMatrix({ subjects, strategies: opts.strategies, scenarios, runners: runnerIds });
@@ -66,14 +70,17 @@ async function matrix(opts: MatrixOptions): Promise<number> {
   const ruby = resolveRuby(opts.ruby);
   if (opts.runner === 'host') checkRuby(ruby);
 
-  const outDir = resolve(opts.out);
-  const store = new ResultStore(outDir, plan.map((c) => c.id), shard);
-  if (opts.resume) store.resume();
-  sweepStaleStages();
-  const stage = createStage({ repoRoot: REPO_ROOT, ruby });
-  const { signal, dispose } = abortOnSignals();
+  // Everything above only reads; from here on the output directory is ours until release().
+  const out = claimOutputDir(resolve(opts.out), { option: '--out', purpose: 'matrix' });
+  let stage: Stage | undefined;
+  let signals: ReturnType<typeof abortOnSignals> | undefined;
   const runners = new Map<string, Runner>();
   try {
+    const store = new ResultStore(out.path, plan.map((c) => c.id), shard);
+    if (opts.resume) store.resume();
+    sweepStaleStages();
+    stage = createStage({ repoRoot: REPO_ROOT, ruby, keep: opts.keep });
+    signals = abortOnSignals();
     for (const s of subjects) await s.prepare(stage);
     for (const id of runnerIds) runners.set(id, await createRunner(id, stage));
     const { interrupted } = await runMatrix({
@@ -85,20 +92,24 @@ async function matrix(opts: MatrixOptions): Promise<number> {
       repeat: opts.repeat,
       timeoutMs: opts.timeout,
       progress: createProgress(),
-      signal,
+      signal: signals.signal,
     });
     const file = store.snapshot();
     if (interrupted) {
-      process.stderr.write(`interrupted: ${file.cells.length} cells recorded in ${store.path}; run again with --resume to finish\n`);
+      process.stderr.write(store.size
+        ? `interrupted: ${file.cells.length} cells recorded in ${store.path}; run again with --resume to finish\n`
+        : 'interrupted before the first cell finished: nothing was recorded\n');
       return 130;
     }
-    writeReports(file, outDir);
+    writeReports(file, out.path);
     process.stdout.write(toTerminalTable(file, { color: Boolean(process.stdout.isTTY) }) + '\n');
-    process.stdout.write(`reports: ${outDir}/{results.json,junit.xml,summary.md}\n`);
-    return file.cells.every((c) => c.matchesExpectation) ? 0 : 1;
+    process.stdout.write(`reports: ${out.path}/{results.json,junit.xml,summary.md}\n`);
+    return file.cells.every((c) => c.matchesExpectation !== false) ? 0 : 1;
   } finally {
     for (const r of runners.values()) await r.dispose?.();
-    dispose();
-    stage.dispose();
+    signals?.dispose();
+    stage?.dispose();
+    out.release();
+    if (stage?.kept) process.stderr.write(`kept: ${stage.root}\n`);
   }
 }
