@@ -2,11 +2,13 @@
  * The user's repository, read-only: resolve refs, list the commits of a range, and check a commit
  * out into a scratch worktree outside the user's working tree (removed afterwards).
  */
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { EnvironmentError, UsageError } from '../cli/errors.ts';
+import { guardFs } from '../cli/fs-errors.ts';
+import { writeOwner } from '../stage.ts';
 
 async function git(repo: string, args: string[]): Promise<string> {
   const r = await execa('git', ['-C', repo, ...args], { reject: false });
@@ -51,8 +53,8 @@ export async function subject(repo: string, sha: string): Promise<string> {
 /** Runs `fn` in a detached scratch worktree of `sha`, removing it afterwards whatever happens. */
 export async function withWorktree<T>(repo: string, sha: string, fn: (dir: string) => Promise<T>): Promise<T> {
   // Named like a stage, with its owner, so a worktree left by a SIGKILLed harness is swept.
-  const base = mkdtempSync(join(tmpdir(), 'mirrord-regress-wt-'));
-  writeFileSync(join(base, 'owner.pid'), String(process.pid));
+  const base = guardFs({ path: tmpdir(), action: 'create', option: 'TMPDIR' }, () => mkdtempSync(join(tmpdir(), 'mirrord-regress-wt-')));
+  writeOwner(base);
   const dir = join(base, 'wt');
   try {
     try {

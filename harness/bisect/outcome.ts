@@ -26,17 +26,16 @@ export interface ProbeRecord {
   t: string;
 }
 
-// A Record so a new VerdictKind fails to compile until it is given an outcome.
-const OUTCOME_OF: Record<VerdictKind, ProbeOutcome> = {
-  PASS: 'good',
-  BYPASSED: 'bad',
-  HANG: 'bad',
-  VANISHED: 'bad',
-  CRASH: 'bad',
-  ERROR: 'skip',
-};
+/**
+ * The `git bisect run` contract, as `exitCodeFor` in the result model states it: PASS is good,
+ * a verdict that shows the bug is bad, anything else (a crash, a timeout without a deadlock, an
+ * inconclusive run, an error) says nothing about the candidate and is a skip. A verdict kind added
+ * later is a skip until it is listed here as the bug.
+ */
+const BUG_VERDICTS: readonly string[] = ['BYPASSED', 'HANG', 'VANISHED'];
 
 /** The outcome a verdict stands for; `null` (nothing ran, e.g. build failure) is a skip. */
 export function outcomeOfVerdict(verdict: VerdictKind | null): ProbeOutcome {
-  return verdict === null ? 'skip' : OUTCOME_OF[verdict];
+  if (verdict === 'PASS') return 'good';
+  return verdict !== null && BUG_VERDICTS.includes(verdict) ? 'bad' : 'skip';
 }

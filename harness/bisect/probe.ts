@@ -2,11 +2,11 @@
  * A probe: run the scenario against one candidate (a release, or a commit built in a scratch
  * worktree) and turn the verdict into good / bad / skip. A failed build is a skip, as in git's 125.
  */
-import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
-import { isAbsolute, join } from 'node:path';
+import { copyFileSync, existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { execa } from 'execa';
 import { cellId, type CellResult, type Strategy } from '../model/result.ts';
-import { runCell } from '../matrix/run-cell.ts';
+import { runCell } from '../pipeline/run-cell.ts';
 import type { Runner } from '../runners/runner.ts';
 import { createStage } from '../stage.ts';
 import { LabSubject, type LabProfile } from '../subjects/lab.ts';
@@ -14,6 +14,9 @@ import { resolveSubject } from '../subjects/registry.ts';
 import type { Subject } from '../subjects/subject.ts';
 import type { Scenario } from '../../scenarios/scenario.ts';
 import { formatEvidence } from '../reports/evidence.ts';
+import { guardFs } from '../cli/fs-errors.ts';
+import { LAB_FILES, locateArtifacts, type LocatedArtifacts } from './artifacts.ts';
+import { shellArgv } from './contain.ts';
 import { withWorktree } from './git.ts';
 import { outcomeOfVerdict, type ProbeReport } from './outcome.ts';
 import type { ProbeDetail, SessionSpec } from './session.ts';
@@ -63,15 +66,22 @@ async function runOn(ctx: ProbeContext, candidate: string, subject: Subject): Pr
   }
 }
 
-const LAB_FILES = ['mirrord-lab', 'libmirrord_layer.so'] as const;
+/** The name, in a build cache entry, of the file recording where the build left the lab. */
+export const ARTIFACTS_FROM = 'from.txt';
 
 // Each probe builds in a fresh worktree, so every source file is newer than any earlier output:
 // cargo (mtime-based freshness) always rebuilds, even with a CARGO_TARGET_DIR shared across probes.
-async function buildCommit(ctx: ProbeContext, sha: string, dir: string): Promise<string | undefined> {
+async function buildCommit(ctx: ProbeContext, sha: string, dir: string): Promise<LocatedArtifacts | undefined> {
   const src = ctx.spec.source;
   if (src.kind !== 'commits') return undefined;
-  // Own process group, so a Ctrl-C stops the whole build (cargo and its rustc), not just `sh`.
-  const build = execa('sh', ['-c', src.build], { cwd: dir, reject: false, all: true, detached: true });
+  const skip = (summary: string): undefined => {
+    ctx.onDetail({ candidate: sha, verdict: 'SKIP', summary, evidence: [], t: new Date().toISOString() });
+    return undefined;
+  };
+  const { file, args } = await shellArgv(src.build);
+  // Own process group, so a Ctrl-C stops the whole build (cargo and its rustc), not just `sh`;
+  // as root also its own PID namespace, which dies with the harness (contain.ts).
+  const build = execa(file, args, { cwd: dir, reject: false, all: true, detached: true });
   const cancel = () => {
     try {
       process.kill(-build.pid!, 'SIGKILL');
@@ -82,17 +92,29 @@ async function buildCommit(ctx: ProbeContext, sha: string, dir: string): Promise
   ctx.signal.addEventListener('abort', cancel, { once: true });
   const r = await build.finally(() => ctx.signal.removeEventListener('abort', cancel));
   if (ctx.signal.aborted) throw new Interrupted();
-  if (r.failed) {
-    const why = (r.all ?? '').trim().split('\n').pop() ?? `exit ${r.exitCode}`;
-    ctx.onDetail({ candidate: sha, verdict: 'SKIP', summary: `build failed: ${why}`, evidence: [], t: new Date().toISOString() });
-    return undefined;
+  if (r.failed) return skip(`build failed: ${(r.all ?? '').trim().split('\n').pop() || `exit ${r.exitCode}`}`);
+  const located = locateArtifacts(dir, src.build, src.artifacts);
+  return located.dir ? located : skip(located.problem!);
+}
+
+/**
+ * Copies a build's lab into the session's cache. The layer is renamed into place last: its
+ * presence marks a complete entry, so a copy cut short (disk full, kill) is never taken for one.
+ */
+function cacheBuild(cached: string, located: LocatedArtifacts): void {
+  const [cli, layer] = LAB_FILES;
+  try {
+    guardFs({ path: cached, action: 'write', option: '--out' }, () => {
+      mkdirSync(cached, { recursive: true });
+      writeFileSync(join(cached, ARTIFACTS_FROM), `${located.shown}\n`);
+      copyFileSync(join(located.dir!, cli), join(cached, cli));
+      copyFileSync(join(located.dir!, layer), join(cached, `${layer}.tmp`));
+      renameSync(join(cached, `${layer}.tmp`), join(cached, layer));
+    });
+  } catch (e) {
+    rmSync(cached, { recursive: true, force: true });
+    throw e;
   }
-  const artifacts = isAbsolute(src.artifacts) ? src.artifacts : join(dir, src.artifacts);
-  if (!LAB_FILES.every((f) => existsSync(join(artifacts, f)))) {
-    ctx.onDetail({ candidate: sha, verdict: 'SKIP', summary: `build produced no mirrord-lab and libmirrord_layer.so in ${artifacts}`, evidence: [], t: new Date().toISOString() });
-    return undefined;
-  }
-  return artifacts;
 }
 
 /** The probe function the search engines call. */
@@ -106,11 +128,9 @@ export function makeProbe(ctx: ProbeContext): (candidate: string) => Promise<Pro
     const cached = join(ctx.buildCache, sha);
     if (!existsSync(join(cached, LAB_FILES[1]))) {
       const built = await withWorktree(src.repo, sha, async (dir) => {
-        const artifacts = await buildCommit(ctx, sha, dir);
-        if (!artifacts) return false;
-        mkdirSync(cached, { recursive: true });
-        // The layer last: its presence marks a complete cache entry.
-        for (const f of LAB_FILES) copyFileSync(join(artifacts, f), join(cached, f));
+        const located = await buildCommit(ctx, sha, dir);
+        if (!located) return false;
+        cacheBuild(cached, located);
         return true;
       });
       if (!built) return { outcome: 'skip', verdict: null };

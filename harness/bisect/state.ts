@@ -5,12 +5,14 @@
  */
 import { appendFileSync, closeSync, existsSync, fstatSync, openSync, readFileSync, readSync, truncateSync } from 'node:fs';
 import { VERDICT_KINDS, type VerdictKind } from '../model/result.ts';
+import { UsageError } from '../cli/errors.ts';
+import { guardFs } from '../cli/fs-errors.ts';
 import { PROBE_OUTCOMES, type ProbeOutcome, type ProbeRecord } from './outcome.ts';
 
 /** Every complete record in the file, in order; none when the file does not exist yet. */
 export function loadProbes(path: string): ProbeRecord[] {
   if (!existsSync(path)) return [];
-  const lines = readFileSync(path, 'utf8').split('\n');
+  const lines = guardFs({ path, action: 'read' }, () => readFileSync(path, 'utf8')).split('\n');
   // The text after the last newline: '' for an intact file, else a write cut short.
   lines.pop();
   const records: ProbeRecord[] = [];
@@ -22,8 +24,10 @@ export function loadProbes(path: string): ProbeRecord[] {
 
 /** Appends one record as one complete line (one appendFileSync call). */
 export function appendProbe(path: string, record: ProbeRecord): void {
-  cutTornTail(path);
-  appendFileSync(path, `${JSON.stringify(record)}\n`);
+  guardFs({ path, action: 'write', option: '--out' }, () => {
+    cutTornTail(path);
+    appendFileSync(path, `${JSON.stringify(record)}\n`);
+  });
 }
 
 // Without this, the next line would be glued onto the torn one and both would be lost.
@@ -48,7 +52,7 @@ function parseRecord(line: string, where: string): ProbeRecord {
   try {
     value = JSON.parse(line);
   } catch {
-    throw new Error(`${where}: not JSON; the bisect state file is damaged beyond a torn last line`);
+    throw new UsageError(`${where}: not JSON; the bisect state file is damaged beyond a torn last line: remove that line to resume without it, or start a new session`, 'BAD_STATE');
   }
   const r = value as Partial<Record<keyof ProbeRecord, unknown>> | null;
   const ok =
@@ -59,6 +63,6 @@ function parseRecord(line: string, where: string): ProbeRecord {
     (r.verdict === null || VERDICT_KINDS.includes(r.verdict as VerdictKind)) &&
     Number.isInteger(r.attempt) &&
     typeof r.t === 'string';
-  if (!ok) throw new Error(`${where}: not a probe record (${line.slice(0, 80)})`);
+  if (!ok) throw new UsageError(`${where}: not a probe record (${line.slice(0, 80)}): remove that line to resume without it, or start a new session`, 'BAD_STATE');
   return value as ProbeRecord;
 }
