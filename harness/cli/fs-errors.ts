@@ -24,7 +24,7 @@ const MEANING: Record<string, string> = {
   ENOSPC: 'no space left on device',
   EDQUOT: 'disk quota exceeded',
   EEXIST: 'a file is in the way',
-  ENOTDIR: 'a part of the path is a file, not a directory',
+  ENOTDIR: 'it, or a directory on its path, is a file',
   EISDIR: 'it is a directory',
   ENOENT: 'no such file or directory',
   ENAMETOOLONG: 'the name is too long',

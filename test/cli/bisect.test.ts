@@ -1,21 +1,30 @@
 /**
  * bisect over releases and over real commits: a temp git repository of the lab's source whose
  * history introduces the bug in one commit and breaks the build in another; real cargo builds.
+ * Also: session hygiene (no session left by a bisect that fails before its range holds, one
+ * bisect per session, default directories per bisect) and builds that die with the harness.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
+import tmpPkg from 'tmp';
 import { BIN, eventually, regress } from '../support/cli.ts';
 import { REPO_ROOT } from '../support/repo.ts';
 import { skipLabTests } from '../support/requirements.ts';
+import { SCENARIOS } from '../../scenarios/index.ts';
 
-const tmp = mkdtempSync(join(tmpdir(), 'bisect-test-'));
-const repo = join(tmp, 'lab-src');
-const target = join(tmp, 'target');
-const BUILD = `CARGO_TARGET_DIR=${target} cargo build --release --quiet`;
+let tmp = '';
+let repo = '';
+let target = '';
+let BUILD = '';
+let removeTmp = () => {};
 const shas: string[] = [];
+
+/** The CLI from another working directory (default session directories are relative to it). */
+function regressIn(cwd: string, args: string[], env: Record<string, string> = {}) {
+  return execa(process.execPath, [BIN, ...args], { reject: false, cwd, env });
+}
 
 async function git(...args: string[]) {
   return (await execa('git', ['-C', repo, ...args], { env: { GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@t', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@t' } })).stdout.trim();
@@ -41,8 +50,14 @@ const bisectCommits = (out: string, extra: string[] = []) =>
 
 describe.skipIf(skipLabTests)('bisect', () => {
   beforeAll(async () => {
+    const t = tmpPkg.dirSync({ prefix: 'bisect-test-', unsafeCleanup: true });
+    tmp = t.name;
+    removeTmp = t.removeCallback;
+    repo = join(tmp, 'lab-src');
+    target = join(tmp, 'target');
+    BUILD = `CARGO_TARGET_DIR=${target} cargo build --release --quiet`;
     for (const part of ['Cargo.toml', 'Cargo.lock', 'layer', 'cli']) cpSync(join(REPO_ROOT, 'lab', part), join(repo, part), { recursive: true });
-    await execa('git', ['init', '-q', repo]);
+    await execa('git', ['init', '-q', '-b', 'trunk', repo]);
     await commit('c0: the lab as released', () => writeFileSync(join(repo, '.gitignore'), 'target/\n'));
     await commit('c1', note(1));
     await commit('c2', note(2));
@@ -54,7 +69,7 @@ describe.skipIf(skipLabTests)('bisect', () => {
     await commit('c6', note(6));
     await commit('c7', note(7));
   }, 120_000);
-  afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+  afterAll(() => removeTmp());
 
   it('releases: first bad 3.112.0 after 3.111.0, with both verdicts and a reproduce line', async () => {
     const r = await regress(['bisect', '--scenario', 'spawn-then-resolve', '--good', '3.111.0', '--bad', '3.112.0', '--out', join(tmp, 'rel')]);
@@ -156,30 +171,150 @@ describe.skipIf(skipLabTests)('bisect', () => {
     }
   }, 240_000);
 
-  it.each([
-    [['--good', '3.112.0', '--bad', '3.112.0'], /--good and --bad are the same \(3\.112\.0\)/],
-    [['--good', '3.105.0', '--bad', '3.112.0'], /unknown version "3\.105\.0"/],
-    [['--good', '3.112.1', '--bad', '3.111.0'], /--good 3\.112\.1 must be older than --bad 3\.111\.0/],
-    [['--good', '3.111.0', '--bad', '3.112.0', '--git', '/nonexistent/repo', '--build', 'true'], /repository \/nonexistent\/repo does not exist/],
-    [['--good', 'HEAD~1', '--bad', 'HEAD', '--git', REPO_ROOT, '--build', 'no-such-builder --release'], /build command not found: no-such-builder|has uncommitted changes/],
-    [['--good', 'nope', '--bad', 'HEAD', '--git', '@REPO', '--build', 'true'], /unknown commit "nope"/],
-    [['--good', '3.111.0', '--bad', '3.112.0', '--scenario', 'nope'], /unknown scenario "nope"/],
-  ])('bad input %j: one line, exit 2', async (args, message) => {
-    const real = args.map((a) => (a === '@REPO' ? repo : a));
-    const r = await regress(['bisect', '--scenario', 'spawn-then-resolve', ...real, '--out', join(tmp, `bad-${Math.random()}`)]);
-    expect(r.stderr).toMatch(message);
+  it.each<[string, string[], () => string]>([
+    ['same release twice', ['--good', '3.112.0', '--bad', '3.112.0'], () => '--good and --bad are the same (3.112.0): nothing to search'],
+    ['unknown release', ['--good', '3.105.0', '--bad', '3.112.0'], () => 'unknown version "3.105.0"; releases: 3.111.0, 3.112.0, 3.112.1'],
+    ['releases in the wrong order', ['--good', '3.112.1', '--bad', '3.111.0'], () => '--good 3.112.1 must be older than --bad 3.111.0 (use --find-fix to search for a fix)'],
+    ['unknown scenario', ['--good', '3.111.0', '--bad', '3.112.0', '--scenario', 'nope'], () => `unknown scenario "nope"; known: ${SCENARIOS.map((x) => x.id).join(', ')}`],
+    ['--build without --git', ['--good', '3.111.0', '--bad', '3.112.0', '--build', 'true'], () => '--build needs --git'],
+    ['--artifacts without --git', ['--good', '3.111.0', '--bad', '3.112.0', '--artifacts', 'target/release'], () => '--artifacts needs --git'],
+    ['--git without --build', ['--good', 'HEAD~1', '--bad', 'HEAD', '--git', '@REPO'], () => '--git needs --build CMD (the command that builds a checkout)'],
+    ['missing repository', ['--good', 'v1', '--bad', 'HEAD', '--git', '/nonexistent/repo', '--build', 'true'], () => 'repository /nonexistent/repo does not exist'],
+    ['build tool not found', ['--good', 'HEAD~1', '--bad', 'HEAD', '--git', '@REPO', '--build', 'no-such-builder --release'], () => 'build command not found: no-such-builder'],
+    ['unknown commit', ['--good', 'nope', '--bad', 'HEAD', '--git', '@REPO', '--build', 'true'], () => `unknown commit "nope" in ${repo}`],
+    ['commits in the wrong order', ['--good', '@SHA3', '--bad', '@SHA1', '--git', '@REPO', '--build', 'true'], () => `${shas[3]!.slice(0, 12)} is not an ancestor of ${shas[1]!.slice(0, 12)}: not a range to bisect`],
+    ['empty --build', ['--good', 'HEAD~1', '--bad', 'HEAD', '--git', '@REPO', '--build', ' '], () => "--build is empty: give the command that builds a checkout, e.g. 'cargo build --release'"],
+  ])('bad input, %s: this one line, exit 2, no session directory', async (_, args, line) => {
+    const real = args.map((a) => (a === '@REPO' ? repo : a === '@SHA3' ? shas[3]! : a === '@SHA1' ? shas[1]! : a));
+    const out = join(tmp, `bad-${Math.random()}`);
+    const r = await regress(['bisect', '--scenario', 'spawn-then-resolve', ...real, '--out', out]);
+    expect(r.stderr).toBe(`mirrord-regress: ${line()}`);
     expect(r.exitCode).toBe(2);
-    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(existsSync(out)).toBe(false);
   });
 
   it('a dirty repository is refused', async () => {
     writeFileSync(join(repo, 'NOTES'), 'uncommitted\n');
     try {
       const r = await regress(['bisect', '--scenario', 'spawn-then-resolve', '--good', shas[0]!, '--bad', 'HEAD', '--git', repo, '--build', 'true', '--out', join(tmp, 'dirty')]);
+      expect(r.stderr).toBe(`mirrord-regress: repository ${repo} has uncommitted changes: commit or stash them first (bisect builds commits, not your working tree)`);
       expect(r.exitCode).toBe(2);
-      expect(r.stderr).toMatch(/has uncommitted changes/);
+      expect(existsSync(join(tmp, 'dirty'))).toBe(false);
     } finally {
       await git('checkout', '--', 'NOTES');
     }
   });
+
+  it('an endpoint that does not hold: exit 2 with what it showed, and no session left to trip over', async () => {
+    const out = join(tmp, 'wrong-endpoint');
+    const r = await regress(['bisect', '--scenario', 'spawn-then-resolve', '--good', '3.112.0', '--bad', '3.112.1', '--out', out]);
+    expect(r.exitCode, r.stderr).toBe(2);
+    expect(r.stderr.trim().split('\n').at(-1)).toMatch(/^mirrord-regress: known-good 3\.112\.0 probed bad: it is not a good endpoint: BYPASSED — getaddrinfo bypassed/);
+    expect(existsSync(out)).toBe(false);
+  });
+
+  it('the README\'s two examples, as written, from one directory: their own default sessions, artifacts found in the checkout\'s target/', async () => {
+    const cwd = join(tmp, 'readme');
+    mkdirSync(cwd);
+    cpSync(repo, join(cwd, '..', 'readme-lab-src'), { recursive: true });
+    const src = join(cwd, '..', 'readme-lab-src');
+    await execa('git', ['-C', src, 'tag', 'v1', shas[2]!]);
+    await execa('git', ['-C', src, 'branch', 'main', shas[3]!]);
+    const releases = await regressIn(cwd, ['bisect', '--scenario', 'spawn-then-resolve', '--good', '3.111.0', '--bad', '3.112.0']);
+    expect(releases.exitCode, releases.stderr).toBe(0);
+    const commits = await regressIn(cwd, ['bisect', '--git', '../readme-lab-src', '--build', 'cargo build --release', '--good', 'v1', '--bad', 'main', '--scenario', 'spawn-then-resolve']);
+    expect(commits.exitCode, commits.stderr).toBe(0);
+    expect(commits.stdout).toMatch(new RegExp(`^first bad: ${shas[3]!.slice(0, 7)}\\w* c3: hold a guard in the exec hook`, 'm'));
+    expect(commits.stdout).toMatch(/--lab-build \/tmp\/culprit\/target\/release --scenario spawn-then-resolve$/m);
+    expect(readdirSync(join(cwd, 'bisect-out')).sort()).toEqual(['git-readme-lab-src-spawn-then-resolve-v1..main', 'lab-spawn-then-resolve-3.111.0..3.112.0']);
+    // Run again, it finds its own session and says how to continue it.
+    const again = await regressIn(cwd, ['bisect', '--scenario', 'spawn-then-resolve', '--good', '3.111.0', '--bad', '3.112.0']);
+    const dir = join(cwd, 'bisect-out', 'lab-spawn-then-resolve-3.111.0..3.112.0');
+    expect(again.stderr).toBe(`mirrord-regress: ${dir} already holds a bisect session (spawn-then-resolve, good 3.111.0, bad 3.112.0): continue it with --resume --out ${dir}, or choose another --out`);
+  }, 240_000);
+
+  it('--artifacts that the build does not fill: the probe says which --artifacts to give', async () => {
+    const out = join(tmp, 'wrong-artifacts');
+    const r = await regress(['bisect', '--git', repo, '--build', BUILD, '--artifacts', 'nowhere', '--scenario', 'spawn-then-resolve', '--good', shas[0]!, '--bad', shas[1]!, '--out', out]);
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr.trim().split('\n').at(-1)).toBe(`mirrord-regress: known-good ${shas[0]} could not be probed (skip), so the range cannot be checked: the build left no mirrord-lab and libmirrord_layer.so in --artifacts nowhere, but in ${join(target, 'release')}: give --artifacts ${join(target, 'release')}`);
+    expect(existsSync(out)).toBe(false);
+  }, 120_000);
+});
+
+/** Live processes carrying `mark` in their environment: what a build left behind. */
+function marked(mark: string): string[] {
+  const found: string[] = [];
+  for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
+    try {
+      if (!readFileSync(`/proc/${pid}/environ`, 'latin1').split('\0').includes(`REGRESS_TEST_MARK=${mark}`)) continue;
+      if (readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.[0] === 'Z') continue;
+      found.push(`${pid} ${readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ')}`);
+    } catch {
+      // gone
+    }
+  }
+  return found;
+}
+
+describe.skipIf(skipLabTests)('bisect builds and sessions: nothing left, nothing taken', () => {
+  let dir = '';
+  let src = '';
+  let remove = () => {};
+  beforeAll(async () => {
+    const t = tmpPkg.dirSync({ prefix: 'bisect-tree-', unsafeCleanup: true });
+    dir = t.name;
+    remove = t.removeCallback;
+    src = join(dir, 'repo');
+    await execa('git', ['init', '-q', src]);
+    for (const n of [1, 2, 3]) {
+      writeFileSync(join(src, 'NOTES'), `change ${n}\n`);
+      await execa('git', ['-C', src, 'add', '-A']);
+      await execa('git', ['-C', src, 'commit', '-q', '-m', `c${n}`], { env: { GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@t', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@t' } });
+    }
+  });
+  afterAll(() => remove());
+
+  // Stops at STOP's existence, so a resumed session's build ends quickly.
+  const hangingBuild = (stop: string) => `[ -e ${stop} ] || { sleep 300 & sleep 300; }; exit 1`;
+  const start = (out: string, mark: string, stop: string) =>
+    regressIn(dir, ['bisect', '--git', src, '--build', hangingBuild(stop), '--good', 'HEAD~2', '--bad', 'HEAD', '--scenario', 'spawn-then-resolve', '--out', out], { REGRESS_TEST_MARK: mark });
+
+  it.skipIf(process.getuid?.() !== 0)('SIGKILL of the harness mid-build takes the whole build down; a second bisect on the session is refused while it runs, and takes it over after', async () => {
+    const out = join(dir, 'killed');
+    const mark = `kill-${process.pid}-${Date.now()}`;
+    const stop = join(dir, 'stop-killed');
+    const child = start(out, mark, stop);
+    await eventually(() => marked(mark).filter((p) => / sleep 300 $/.test(p)).length === 2, 30_000, 'both sleeps of the build');
+    const owner = JSON.parse(readFileSync(join(out, '.mirrord-regress.owner'), 'utf8'));
+    const second = await regressIn(dir, ['bisect', '--resume', '--out', out]);
+    expect(second.stderr).toBe(`mirrord-regress: ${out} is in use by another bisect run (pid ${child.pid}, since ${owner.since}): wait for it to finish, or choose another --out`);
+    expect(second.exitCode).toBe(2);
+
+    const killedAt = performance.now();
+    child.kill('SIGKILL');
+    await child;
+    await eventually(() => marked(mark).length === 0, 2000, 'the build\'s processes to die with the harness');
+    process.stderr.write(`build tree gone ${(performance.now() - killedAt).toFixed(0)} ms after SIGKILL of the harness\n`);
+
+    writeFileSync(stop, '');
+    const resumed = await regressIn(dir, ['bisect', '--resume', '--out', out]);
+    // Not "in use": the dead harness's lock was taken over; the (now failing) build ends the search.
+    expect(resumed.stderr.trim().split('\n').at(-1)).toMatch(/^mirrord-regress: known-good \w+ could not be probed \(skip\), so the range cannot be checked: build failed: exit 1$/);
+    await execa('git', ['-C', src, 'worktree', 'prune']);
+  }, 60_000);
+
+  it('Ctrl-C mid-build stops the whole build and, with nothing probed, leaves no session', async () => {
+    const out = join(dir, 'interrupted');
+    const mark = `int-${process.pid}-${Date.now()}`;
+    const child = start(out, mark, join(dir, 'never'));
+    await eventually(() => marked(mark).filter((p) => / sleep 300 $/.test(p)).length === 2, 30_000, 'both sleeps of the build');
+    child.kill('SIGINT');
+    const r = await child;
+    expect(r.exitCode).toBe(130);
+    expect(r.stderr.trim().split('\n').at(-1)).toBe('interrupted before the first probe finished: nothing was recorded');
+    await eventually(() => marked(mark).length === 0, 2000, 'the build\'s processes to be gone');
+    expect(existsSync(out)).toBe(false);
+    expect((await execa('git', ['-C', src, 'worktree', 'list'])).stdout.split('\n')).toHaveLength(1);
+  }, 60_000);
 });

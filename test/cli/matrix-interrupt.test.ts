@@ -16,8 +16,9 @@ describe.skipIf(skipLabTests)('interrupting a matrix', () => {
 
   it('SIGINT mid-run: exit 130, nothing left running, no temp dir left', async () => {
     const out = join(tmp.dir, 'int-out');
-    // A hanging cell (3.112.0 none) with a long timeout: the interrupt must cut it short.
-    const child = regress(['matrix', '--subjects', 'lab@3.112.0', '--strategies', 'none', '--scenarios', 'spawn-then-resolve', '--timeout', '60000', '--out', out], { env: tmp.env });
+    // A cell that sleeps until its (long) timeout: a deadlock would be called at once, a sleeper
+    // is not, so only the interrupt can cut it short.
+    const child = regress(['matrix', '--subjects', 'lab@3.112.1', '--scenarios', 'fixture-sleep-forever', '--timeout', '60000', '--out', out], { env: tmp.env });
     await eventually(() => processesMentioning(tmp.dir).some((p) => / ruby /.test(p)), 15_000, 'the workload to start');
     await new Promise((r) => setTimeout(r, 500));
     child.kill('SIGINT');

@@ -52,7 +52,8 @@ describe('writeReports', () => {
 
   it('a step summary that cannot be written fails with one line naming it', () => {
     const write = () => writeReports(file, dir, { env: { GITHUB_STEP_SUMMARY: join(dir, 'no', 'such', 'dir', 'summary') } });
-    expect(write).toThrow(/^reports written to .*, but appending to \$GITHUB_STEP_SUMMARY \(.*no\/such\/dir\/summary\) failed: ENOENT/);
+    const summary = join(dir, 'no', 'such', 'dir', 'summary');
+    expect(write).toThrow(`reports written to ${dir}, but appending to $GITHUB_STEP_SUMMARY (${summary}) failed: its directory ${join(dir, 'no', 'such', 'dir')} does not exist (ENOENT); create it first, or choose another $GITHUB_STEP_SUMMARY`);
     expect(write).toThrow(EnvironmentError);
     expect(readdirSync(dir).sort()).toEqual(['junit.xml', 'results.json', 'summary.md']);
   });

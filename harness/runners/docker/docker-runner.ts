@@ -17,7 +17,7 @@ import { AttemptWatch, isSubjectHelper } from '../attempt-watch.ts';
 import { decodeStatus, isIntproxyCommand, tail } from '../exit-status.ts';
 import { workloadPath, type Layout, type Runner, type RunSpec } from '../runner.ts';
 import { REAPER, RUN_SCRIPT, RUN_SCRIPT_NAME } from './run-script.ts';
-import { HARNESS_LABEL, OWNER_LABEL } from './sweep.ts';
+import { ownerLabels } from './sweep.ts';
 import { IN_IMAGE } from '../../images/catalog.ts';
 
 // The reaper image cannot be pulled here; we remove what we start ourselves.
@@ -68,7 +68,7 @@ export class DockerRunner implements Runner {
         .withNetworkMode('none')
         .withDroppedCapabilities('ALL')
         .withSecurityOpt('no-new-privileges')
-        .withLabels({ [HARNESS_LABEL]: '1', [OWNER_LABEL]: String(process.pid) })
+        .withLabels(ownerLabels())
         .withBindMounts([{ source: this.stageRoot, target: STAGE_MOUNT, mode: 'rw' }])
         .withAutoRemove(false)
         .start();
