@@ -84,7 +84,7 @@ export class AttemptWatch {
     // MIRRORD_REGRESS_DEADLOCK_WATCH=off: the old behaviour (wait for the timeout), for the bench's baseline.
     this.opts = { ...opts, detectDeadlock: opts.detectDeadlock ?? process.env.MIRRORD_REGRESS_DEADLOCK_WATCH !== 'off' };
     this.timer = setTimeout(() => this.stop('timeout'), opts.timeoutMs);
-    if (opts.detectDeadlock !== false) this.poller = setInterval(() => this.poll(), opts.pollMs ?? 25);
+    if (this.opts.detectDeadlock !== false) this.poller = setInterval(() => this.poll(), opts.pollMs ?? 25);
     opts.signal?.addEventListener('abort', this.onAbort, { once: true });
     if (opts.signal?.aborted) queueMicrotask(this.onAbort);
   }

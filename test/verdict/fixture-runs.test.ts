@@ -36,6 +36,18 @@ describe.skipIf(skipLabTests)('verdicts of real fixture runs', () => {
     expect(helpers.length).toBeGreaterThan(0); // the intproxy was seen, and not counted as the workload
   });
 
+  it('MIRRORD_REGRESS_DEADLOCK_WATCH=off (the bench\'s old-behaviour baseline): the same deadlock waits for its timeout', async () => {
+    process.env.MIRRORD_REGRESS_DEADLOCK_WATCH = 'off';
+    try {
+      const a = await fixture('fixture-deadlock', 2_000);
+      expect(a.observation.timedOut).toBe(true);
+      expect(a.observation.durationMs).toBeGreaterThanOrEqual(2_000);
+      expect(a.observation.deadlock).toBeNull();
+    } finally {
+      delete process.env.MIRRORD_REGRESS_DEADLOCK_WATCH;
+    }
+  });
+
   it('a workload asleep in poll is a TIMEOUT, not a HANG, and says why', async () => {
     const a = await fixture('fixture-sleep-forever');
     expect(a.verdict).toMatchObject({ kind: 'TIMEOUT', rule: 'timeout' });
