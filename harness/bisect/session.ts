@@ -1,7 +1,8 @@
 /**
  * A bisect session's directory (`--out`): session.json (what is being searched, so `--resume`
  * continues the same search), probes.jsonl (the state file: every probe, appended as it ends),
- * probes.log (one human line per probe, with its verdict's evidence), result.json, and builds/<sha>/
+ * probes.log (one human line per probe, with its verdict's evidence), result.json, report.html (the
+ * session to look at, written with result.json, and when a session is interrupted), and builds/<sha>/
  * (the lab built from each probed commit, so a commit probed again is not rebuilt).
  *
  * The directory is locked while a bisect uses it (one bisect per session). A session that ends
@@ -13,8 +14,14 @@ import { join } from 'node:path';
 import { STRATEGIES, type Strategy } from '../model/result.ts';
 import { UsageError } from '../cli/errors.ts';
 import { errnoOf, fsFault, guardFs } from '../cli/fs-errors.ts';
-import { writeAtomic } from '../files.ts';
+import { writeAtomic, writeFilesAtomic } from '../files.ts';
 import { claimOutputDir, type OutputDir } from '../output-dir.ts';
+import { loadProbes } from './state.ts';
+import { bisectReportHtml } from '../reports/html/bisect-page.ts';
+import type { FlakyResult } from './flaky.ts';
+import type { ProbeRecord } from './outcome.ts';
+import { reproduceCommand } from './reproduce.ts';
+import type { SearchResult } from './search.ts';
 
 export interface SessionSpec {
   scenario: string;
@@ -39,6 +46,15 @@ export interface ProbeDetail {
   summary: string;
   evidence: string[];
   t: string;
+}
+
+/** result.json: the search's answer and everything it was drawn from. */
+export interface SessionResult {
+  spec: SessionSpec;
+  switchedToFlaky: boolean;
+  result: SearchResult | FlakyResult;
+  probes: ProbeRecord[];
+  details: ProbeDetail[];
 }
 
 const OPTION = '--out';
@@ -83,6 +99,9 @@ export class SessionDir {
   }
   private get resultPath() {
     return join(this.dir, 'result.json');
+  }
+  get reportPath() {
+    return join(this.dir, 'report.html');
   }
   get buildsDir() {
     return join(this.dir, 'builds');
@@ -155,13 +174,29 @@ export class SessionDir {
     });
   }
 
-  writeResult(result: unknown): void {
-    writeAtomic(this.resultPath, JSON.stringify(result, null, 2) + '\n', OPTION);
+  /** result.json and report.html, together: both are there and agree, or neither changed. */
+  writeResult(result: SessionResult): void {
+    writeFilesAtomic([
+      { path: this.resultPath, text: JSON.stringify(result, null, 2) + '\n' },
+      { path: this.reportPath, text: this.reportOf(result) },
+    ], OPTION);
+  }
+
+  /** report.html of a session without an answer yet (interrupted): what its probes showed so far. */
+  writeReport(spec: SessionSpec): void {
+    writeAtomic(this.reportPath, this.reportOf({ spec, switchedToFlaky: false, probes: loadProbes(this.statePath), details: this.details() }), OPTION);
+  }
+
+  private reportOf(from: Omit<SessionResult, 'result'> & { result?: SessionResult['result'] }): string {
+    const found = from.result?.kind === 'found' ? from.result : undefined;
+    const culprit = found && ('firstGood' in found ? found.firstGood : found.firstBad);
+    const reproduce = culprit ? reproduceCommand(from.spec, culprit, this.buildsDir) : undefined;
+    return bisectReportHtml({ ...from, dir: this.dir, reproduce, writtenAt: new Date().toISOString() });
   }
 
   /** Removes what a session writes, unlocks, and removes the directories this run created. */
   discard(): void {
-    for (const p of [this.specPath, this.statePath, this.detailPath, this.resultPath, this.buildsDir]) {
+    for (const p of [this.specPath, this.statePath, this.detailPath, this.resultPath, this.reportPath, this.buildsDir]) {
       try {
         rmSync(p, { recursive: true, force: true });
       } catch {

@@ -1,5 +1,5 @@
 /**
- * Writes a matrix's reports next to each other: all three go to temp files first and are renamed
+ * Writes a matrix's reports next to each other: all four go to temp files first and are renamed
  * into place only when every one is written, so a reader, a killed run or a full disk never
  * leaves half a file or a mix of old and new reports. Adds the summary to the GitHub Actions job
  * page when running there.
@@ -11,6 +11,7 @@ import { errnoReason } from '../cli/fs-errors.ts';
 import { ensureDir, writeFilesAtomic } from '../files.ts';
 import type { ResultsFile } from '../model/result.ts';
 import { toResultsJson } from './json.ts';
+import { toHtmlReport } from './html/matrix-page.ts';
 import { toJUnit } from './junit.ts';
 import { toMarkdown } from './markdown.ts';
 
@@ -27,6 +28,7 @@ export interface WrittenReports {
   resultsJson: string;
   junitXml: string;
   summaryMd: string;
+  reportHtml: string;
   /** The step summary file appended to, if any. */
   stepSummary?: string;
 }
@@ -34,13 +36,14 @@ export interface WrittenReports {
 export function writeReports(file: ResultsFile, outDir: string, opts: WriteOptions = {}): WrittenReports {
   const env = opts.env ?? process.env;
   const option = opts.option ?? '--out';
-  const written: WrittenReports = { resultsJson: join(outDir, 'results.json'), junitXml: join(outDir, 'junit.xml'), summaryMd: join(outDir, 'summary.md') };
+  const written: WrittenReports = { resultsJson: join(outDir, 'results.json'), junitXml: join(outDir, 'junit.xml'), summaryMd: join(outDir, 'summary.md'), reportHtml: join(outDir, 'report.html') };
   // Rendered before anything touches the disk: a rendering bug leaves the directory as it was.
   const markdown = toMarkdown(file, { maxBytes: opts.markdownMaxBytes });
   const files = [
     { path: written.resultsJson, text: toResultsJson(file) },
     { path: written.junitXml, text: toJUnit(file) },
     { path: written.summaryMd, text: markdown },
+    { path: written.reportHtml, text: toHtmlReport(file) },
   ];
   ensureDir(outDir, option);
   writeFilesAtomic(files, option);

@@ -1,4 +1,4 @@
-/** writeReports: three files, written atomically, and the step summary appended on GitHub Actions. */
+/** writeReports: four files, written atomically, and the step summary appended on GitHub Actions. */
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,13 +17,14 @@ describe('writeReports', () => {
 
   const file = upstreamMatrix({ 'lab@3.112.1/-/spawn-then-resolve/unprivileged/host': ['BYPASSED'] });
 
-  it('writes results.json, junit.xml and summary.md (creating the directory) and leaves no temp files', () => {
+  it('writes results.json, junit.xml, summary.md and report.html (creating the directory) and leaves no temp files', () => {
     const out = join(dir, 'nested', 'results');
     const written = writeReports(file, out, { env: {} });
-    expect(readdirSync(out).sort()).toEqual(['junit.xml', 'results.json', 'summary.md']);
+    expect(readdirSync(out).sort()).toEqual(['junit.xml', 'report.html', 'results.json', 'summary.md']);
     expect(parseResultsFile(readFileSync(written.resultsJson, 'utf8'), written.resultsJson)).toEqual(file);
     expect(readFileSync(written.junitXml, 'utf8')).toMatch(/<testsuite name="mirrord-regress" tests="20" failures="1"/);
     expect(readFileSync(written.summaryMd, 'utf8')).toMatch(/^## mirrord-regress results\n/);
+    expect(readFileSync(written.reportHtml, 'utf8')).toMatch(/^<!doctype html>\n[\s\S]*<title>mirrord-regress matrix: 1 unexpected of 20<\/title>/);
     expect(written.stepSummary).toBeUndefined();
   });
 
@@ -55,6 +56,6 @@ describe('writeReports', () => {
     const summary = join(dir, 'no', 'such', 'dir', 'summary');
     expect(write).toThrow(`reports written to ${dir}, but appending to $GITHUB_STEP_SUMMARY (${summary}) failed: its directory ${join(dir, 'no', 'such', 'dir')} does not exist (ENOENT); create it first, or choose another $GITHUB_STEP_SUMMARY`);
     expect(write).toThrow(EnvironmentError);
-    expect(readdirSync(dir).sort()).toEqual(['junit.xml', 'results.json', 'summary.md']);
+    expect(readdirSync(dir).sort()).toEqual(['junit.xml', 'report.html', 'results.json', 'summary.md']);
   });
 });

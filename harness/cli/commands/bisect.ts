@@ -1,6 +1,6 @@
 /** `bisect`: the first bad release or commit (or, with --find-fix, the first good one after a bad). */
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { basename, isAbsolute, join, resolve } from 'node:path';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { basename, join, resolve } from 'node:path';
 import { Command } from 'commander';
 import { execa } from 'execa';
 import { scenarioById } from '../../../scenarios/index.ts';
@@ -8,7 +8,8 @@ import type { Strategy } from '../../model/result.ts';
 import { bisect, type SearchResult } from '../../bisect/search.ts';
 import { bisectFlaky, FLAKY_DEFAULTS, type FlakyResult } from '../../bisect/flaky.ts';
 import { commitsBetween, openRepository, resolveCommit, subject as commitSubject } from '../../bisect/git.ts';
-import { ARTIFACTS_FROM, Interrupted, makeProbe } from '../../bisect/probe.ts';
+import { Interrupted, makeProbe } from '../../bisect/probe.ts';
+import { reproduceCommand } from '../../bisect/reproduce.ts';
 import { SessionDir, type ProbeDetail, type SessionSpec } from '../../bisect/session.ts';
 import { appendProbe, loadProbes } from '../../bisect/state.ts';
 import { HostRunner } from '../../runners/host/host-runner.ts';
@@ -88,7 +89,7 @@ export function bisectCommand(): Command {
     .option('--flaky', 'repeat probes as needed to reach --confidence (Bayesian search); automatic when attempts disagree')
     .option('--confidence <p>', 'target confidence of the flaky-aware search, between 0 and 1', parse.fraction('--confidence', '0.99'), FLAKY_DEFAULTS.confidence)
     .option('--repeat <n>', `attempts per probe in the deterministic search, 1-${parse.LIMITS.repeat} (disagreement switches to --flaky)`, parse.positiveInt('--repeat', parse.LIMITS.repeat), 1)
-    .option('--out <dir>', `session directory: session.json, probes.jsonl (state), probes.log, result.json (default: ${SESSIONS_DIR}/<source>-<scenario>-<good>..<bad>)`, parse.nonEmpty('--out', 'a directory'))
+    .option('--out <dir>', `session directory: session.json, probes.jsonl (state), probes.log, result.json, report.html (default: ${SESSIONS_DIR}/<source>-<scenario>-<good>..<bad>)`, parse.nonEmpty('--out', 'a directory'))
     .option('--resume', 'continue the session in --out (or the one of the range given) without rerunning finished probes')
     .option('--ruby <path>', 'Ruby to run workloads with', parse.nonEmpty('--ruby', 'the path of a Ruby'))
     .addHelpText('after', `
@@ -232,6 +233,11 @@ async function search(session: SessionDir, spec: SessionSpec, ruby: string, fres
         process.stderr.write('interrupted before the first probe finished: nothing was recorded\n');
       } else {
         process.stderr.write(`interrupted: finished probes are kept in ${session.statePath}; ${resumeHint}\n`);
+        try {
+          session.writeReport(spec);
+        } catch (e) {
+          process.stderr.write(`report.html not written: ${(e as Error).message}\n`);
+        }
       }
       return 130;
     };
@@ -271,15 +277,9 @@ async function search(session: SessionDir, spec: SessionSpec, ruby: string, fres
       const d = last(id);
       if (d) out(`  ${id.slice(0, 12)}: ${d.verdict} — ${d.summary}`);
     }
-    const strategy = spec.strategy ? ` --strategy ${spec.strategy}` : '';
-    if (spec.source.kind === 'releases') {
-      out(`Reproduce with: npx mirrord-regress run --subject ${spec.source.subjectKind}@${culprit}${culprit === '3.112.0' ? strategy : ''} --scenario ${spec.scenario}`);
-    } else {
-      const from = builtFrom(session, culprit) ?? spec.source.artifacts ?? 'target/release';
-      const labBuild = isAbsolute(from) ? from : `/tmp/culprit/${from}`;
-      out(`Reproduce with: git -C ${spec.source.repo} worktree add /tmp/culprit ${culprit.slice(0, 12)} && (cd /tmp/culprit && ${spec.source.build}) && npx mirrord-regress run --subject lab@${spec.source.profile} --lab-build ${labBuild}${strategy} --scenario ${spec.scenario}`);
-    }
+    out(`Reproduce with: ${reproduceCommand(spec, culprit, session.buildsDir)}`);
     out(`probes: ${session.statePath}`);
+    out(`report: ${session.reportPath}`);
     return result.ambiguousBetween || ('stoppedBy' in result && result.stoppedBy !== 'confidence') ? 1 : 0;
   } catch (e) {
     if (fresh && holdsNoProbe(session)) discard = true;
@@ -288,14 +288,5 @@ async function search(session: SessionDir, spec: SessionSpec, ruby: string, fres
     signals?.dispose();
     if (discard) session.discard();
     else session.close();
-  }
-}
-
-/** Where the culprit's build left the lab, as recorded in its build cache entry. */
-function builtFrom(session: SessionDir, sha: string): string | undefined {
-  try {
-    return readFileSync(join(session.buildsDir, sha, ARTIFACTS_FROM), 'utf8').trim() || undefined;
-  } catch {
-    return undefined;
   }
 }

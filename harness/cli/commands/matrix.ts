@@ -45,7 +45,7 @@ export function matrixCommand(): Command {
     .option('--repeat <n>', `attempts per cell, 1-${LIMITS.repeat}; disagreeing attempts make a cell flaky`, parse.positiveInt('--repeat', LIMITS.repeat), 1)
     .option('--jobs <n>', `cells run in parallel, 1-${LIMITS.jobs}`, parse.positiveInt('--jobs', LIMITS.jobs), 2)
     .option('--shard <i/n>', 'run only shard i of n (round-robin); merge with `report merge`', parseShard)
-    .option('--out <dir>', 'output directory for results.json, junit.xml, summary.md (one matrix at a time)', parse.nonEmpty('--out', 'a directory'), 'results')
+    .option('--out <dir>', 'output directory for results.json, junit.xml, summary.md, report.html (one matrix at a time)', parse.nonEmpty('--out', 'a directory'), 'results')
     .option('--resume', 'finish a killed run: only cells missing from <out>/results.json are run')
     .option('--timeout <ms>', `override every scenario's timeout, ${parse.TIMEOUT_FLOOR_MS}-${LIMITS.timeoutMs} ms`, parse.timeoutMs('--timeout'))
     .option('--ruby <path>', 'Ruby to run workloads with (default: ruby on PATH, or MIRRORD_REGRESS_RUBY)', parse.nonEmpty('--ruby', 'the path of a Ruby'))
@@ -103,7 +103,7 @@ async function matrix(opts: MatrixOptions): Promise<number> {
     }
     writeReports(file, out.path);
     process.stdout.write(toTerminalTable(file, { color: Boolean(process.stdout.isTTY) }) + '\n');
-    process.stdout.write(`reports: ${out.path}/{results.json,junit.xml,summary.md}\n`);
+    process.stdout.write(`reports: ${out.path}/{results.json,junit.xml,summary.md,report.html}\n`);
     return file.cells.every((c) => c.matchesExpectation !== false) ? 0 : 1;
   } finally {
     for (const r of runners.values()) await r.dispose?.();
