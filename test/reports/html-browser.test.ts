@@ -11,10 +11,12 @@ import { pathToFileURL } from 'node:url';
 import tmpPkg from 'tmp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
+import { toHtmlReport } from '../../harness/reports/html/matrix-page.ts';
 import { toResultsJson } from '../../harness/reports/json.ts';
 import { attempt, cell, upstreamMatrix } from '../fixtures/results.ts';
 import { regress } from '../support/cli.ts';
 import { REPO_ROOT } from '../support/repo.ts';
+import { bigMatrix } from './support/big-matrix.ts';
 import { COMMITS, CULPRIT, simulateSession } from './support/bisect-session.ts';
 import { launchChromium, skipBrowserTests, type Browser } from './support/chromium.ts';
 
@@ -158,6 +160,21 @@ describe.skipIf(skip)('report.html in chromium', () => {
     } finally {
       await off.close();
     }
+  });
+
+  it('a 1,000-cell report opens fast, and filters at once', async () => {
+    const big = join(tmp, 'big.html');
+    writeFileSync(big, toHtmlReport(bigMatrix()));
+    const page = await browser.context.newPage();
+    await page.goto(pathToFileURL(big).href);
+    const loaded = await page.evaluate(() => (performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming).loadEventEnd);
+    const t0 = Date.now();
+    await page.check('#only-unexpected');
+    const filtered = Date.now() - t0;
+    console.log(`1,000-cell report.html: load event after ${Math.round(loaded)} ms, "unexpected only" in ${filtered} ms`);
+    expect(await page.locator('#grid td.c').count()).toBe(1000);
+    expect(loaded).toBeLessThan(5000);
+    expect(await page.locator('#shown').textContent()).toMatch(/^showing \d+ of 1000 cells$/);
   });
 
   it('the bisect page: the range with every probe, the culprit, the posterior chart, the reproduce line', async () => {

@@ -14,8 +14,8 @@ h1 .sub{font-weight:400;color:var(--mute);font-size:16px;margin-left:6px}
 .answer.found{border-color:#ffcecb;background:#fff8f7}
 .answer.broken{border-color:#d4a72c;background:#fff8c5}
 .answer .warn{color:#7a3e00}
-ol.range{list-style:none;display:flex;flex-wrap:wrap;gap:18px 0;margin:8px 0 0;padding:6px 0 2px}
-ol.range li{position:relative;display:flex;flex-direction:column;align-items:center;min-width:92px;padding:0 8px}
+ol.range{list-style:none;display:flex;flex-wrap:nowrap;overflow-x:auto;margin:8px 0 0;padding:6px 0 8px}
+ol.range li{position:relative;flex:none;display:flex;flex-direction:column;align-items:center;min-width:86px;padding:0 6px}
 ol.range li::before{content:"";position:absolute;top:11px;left:0;right:0;border-top:2px solid #d1d9e0;z-index:0}
 ol.range li:first-child::before{left:50%}
 ol.range li:last-child::before{right:50%}

@@ -32,6 +32,7 @@ export const MATRIX_SCRIPT = `(function () {
     open = s;
     s.hidden = false;
     s.classList.add("open");
+    body.classList.add("has-open");
     s.scrollTop = 0;
     var mark = d.querySelector("#grid td.sel");
     if (mark) mark.classList.remove("sel");
@@ -42,6 +43,7 @@ export const MATRIX_SCRIPT = `(function () {
   function hide() {
     if (!open) return;
     open.classList.remove("open");
+    body.classList.remove("has-open");
     var mark = d.querySelector("#grid td.sel");
     if (mark) { mark.classList.remove("sel"); mark.querySelector("a").focus({ preventScroll: true }); }
     open = null;

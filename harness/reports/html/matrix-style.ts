@@ -49,6 +49,7 @@ ul.evl li{padding:4px 0;border-bottom:1px dashed #e6e9ec;word-break:break-word}
 ul.evl li:last-child{border-bottom:0}
 .k{display:inline-block;font:11px/1.6 ui-monospace,SFMono-Regular,"DejaVu Sans Mono",monospace;background:#eef1f4;color:#424a53;border-radius:4px;padding:0 6px;margin-right:6px}
 table.att td.num{text-align:right;font-variant-numeric:tabular-nums}
+.js.has-open{padding-right:calc(min(700px,52vw) + 24px)}
 .js section.ev.open{position:fixed;top:0;right:0;bottom:0;width:min(700px,52vw);margin:0;border-radius:0;overflow:auto;z-index:10;box-shadow:-10px 0 28px rgba(31,35,40,.22);outline:0;padding-top:14px}
 .js section.ev.open .close{position:sticky;top:0;padding:3px 10px;border-radius:6px;background:#1f2328;color:#fff;text-decoration:none}
 `;

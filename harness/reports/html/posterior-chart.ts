@@ -43,7 +43,7 @@ export function posteriorChart(input: ChartInput): Html {
   const width = barX + barW + 50;
   const height = top + rows * rh + 26;
   const labelEvery = Math.max(1, Math.ceil((rotate ? 12 : 40) / cw));
-  const rowLabelEvery = rh >= 10 ? 1 : 5;
+  const rowLabelEvery = rh >= 14 ? 1 : 5;
   const titled = rows * cols <= TITLED_CELLS;
 
   const columnLabels = input.labels.map((l, c) => {

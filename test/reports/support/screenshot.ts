@@ -18,7 +18,10 @@ export interface ShotOptions {
 /** Opens the file, clicks `click` if given, and writes the screenshot. */
 export async function screenshotPage(page: Page, file: string, png: string, opts: ShotOptions = {}): Promise<void> {
   await page.goto(pathToFileURL(resolve(file)).href);
-  if (opts.click) await page.click(opts.click);
+  if (opts.click) {
+    await page.click(opts.click);
+    await page.mouse.move(0, 0); // no hover outline where the pointer was
+  }
   await page.screenshot({ path: png, fullPage: opts.fullPage ?? false });
 }
 
