@@ -1,5 +1,6 @@
-//! The lab's config file (`-f config.json`): a small subset of mirrord's keys plus a `lab`
-//! section. Unknown keys are errors, as in mirrord's config.
+//! The lab's config file (`-f config.json` for `exec`, `MIRRORD_CONFIG_FILE` for the intproxy): a
+//! small subset of mirrord's keys plus a `lab` section. mirrord's other top-level keys are accepted
+//! and ignored, so one file serves the lab and real mirrord; unknown keys are errors, as in mirrord.
 
 use crate::json::{self, Json};
 use std::collections::BTreeMap;
@@ -30,6 +31,28 @@ impl Default for Settings {
     }
 }
 
+/// mirrord's top-level keys (3.112.x config/src/lib.rs `LayerConfig`, plus `pause` from older
+/// releases) that the lab has no use for.
+pub const IGNORED_MIRRORD_KEYS: [&str; 14] = [
+    "feature",
+    "operator",
+    "telemetry",
+    "agent",
+    "target",
+    "kubeconfig",
+    "kube_context",
+    "connect_tcp",
+    "accept_invalid_certificates",
+    "skip_processes",
+    "sip_binaries",
+    "pause",
+    "skip_build_tools",
+    "use_proxy",
+];
+
+/// mirrord's `experimental` keys at 3.112.x other than `enable_exec_hooks_linux`.
+const IGNORED_EXPERIMENTAL_KEYS: [&str; 3] = ["tcp_ping4_mock", "readlink", "trust_any_certificate"];
+
 fn object<'a>(v: &'a Json, at: &str) -> Result<&'a BTreeMap<String, Json>, String> {
     match v {
         Json::Object(m) => Ok(m),
@@ -44,6 +67,12 @@ fn number(v: &Json, at: &str) -> Result<f64, String> {
     }
 }
 
+/// Reads and parses a config file; errors name the file.
+pub fn load(path: &std::path::Path) -> Result<Settings, String> {
+    let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read config {}: {e}", path.display()))?;
+    parse(&text).map_err(|e| format!("config {}: {e}", path.display()))
+}
+
 pub fn parse(text: &str) -> Result<Settings, String> {
     let root = json::parse(text)?;
     let mut s = Settings::default();
@@ -54,6 +83,7 @@ pub fn parse(text: &str) -> Result<Settings, String> {
                     match (k.as_str(), v) {
                         ("enable_exec_hooks_linux", Json::Bool(b)) => s.enable_exec_hooks_linux = Some(*b),
                         ("enable_exec_hooks_linux", _) => return Err("experimental.enable_exec_hooks_linux must be true or false".into()),
+                        (k, _) if IGNORED_EXPERIMENTAL_KEYS.contains(&k) => {}
                         _ => return Err(format!("unknown key experimental.{k}")),
                     }
                 }
@@ -63,6 +93,9 @@ pub fn parse(text: &str) -> Result<Settings, String> {
                     match k.as_str() {
                         "idle_timeout" => s.idle_timeout_s = number(v, "internal_proxy.idle_timeout")?,
                         "start_idle_timeout" => s.start_idle_timeout_s = number(v, "internal_proxy.start_idle_timeout")?,
+                        // The lab's intproxy logs its events to MIRRORD_LAB_EVENTS instead.
+                        "log_level" | "log_destination" if matches!(v, Json::String(_)) => {}
+                        "log_level" | "log_destination" => return Err(format!("internal_proxy.{k} must be a string")),
                         _ => return Err(format!("unknown key internal_proxy.{k}")),
                     }
                 }
@@ -85,6 +118,7 @@ pub fn parse(text: &str) -> Result<Settings, String> {
                     }
                 }
             }
+            k if IGNORED_MIRRORD_KEYS.contains(&k) => {}
             _ => return Err(format!("unknown key {key}")),
         }
     }
@@ -104,8 +138,26 @@ mod tests {
     }
 
     #[test]
+    fn accepts_and_ignores_mirrords_other_keys() {
+        // The minimal targetless file of shared/real-mirrord.md §4, plus the rest of mirrord's top level.
+        let s = parse(
+            r#"{"operator":false,"telemetry":false,"feature":{"network":{"incoming":"off","dns":true,"outgoing":true}},
+                "internal_proxy":{"log_destination":"/tmp/ip.log","log_level":"mirrord=trace","idle_timeout":5,"start_idle_timeout":60},
+                "agent":{"image":"x"},"target":null,"kubeconfig":"/k","kube_context":"c","connect_tcp":"10.0.0.1:61337",
+                "accept_invalid_certificates":true,"skip_processes":["a"],"sip_binaries":"b","pause":false,"skip_build_tools":true,
+                "use_proxy":true,"experimental":{"readlink":true,"tcp_ping4_mock":true,"trust_any_certificate":false}}"#,
+        )
+        .unwrap();
+        assert_eq!((s.idle_timeout_s, s.start_idle_timeout_s), (5.0, 60.0));
+        assert_eq!(s.enable_exec_hooks_linux, None);
+        assert_eq!(IGNORED_MIRRORD_KEYS.len() + ["experimental", "internal_proxy", "lab"].len(), 17);
+    }
+
+    #[test]
     fn rejects_unknown_and_mistyped() {
-        assert_eq!(parse(r#"{"feature":{}}"#).unwrap_err(), "unknown key feature");
+        assert_eq!(parse(r#"{"bogus":{}}"#).unwrap_err(), "unknown key bogus");
+        assert_eq!(parse(r#"{"experimental":{"bogus":true}}"#).unwrap_err(), "unknown key experimental.bogus");
+        assert_eq!(parse(r#"{"internal_proxy":{"log_level":3}}"#).unwrap_err(), "internal_proxy.log_level must be a string");
         assert!(parse(r#"{"lab":{"services":{"a":"192.168.1.1"}}}"#).unwrap_err().contains("outside"));
         assert!(parse(r#"{"internal_proxy":{"idle_timeout":"5"}}"#).is_err());
     }

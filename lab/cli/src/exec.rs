@@ -1,5 +1,6 @@
-//! `mirrord-lab exec`: start the intproxy, wait until it listens, preload the layer and
-//! replace this process with the command (like `mirrord exec`, which `execvp`s into the app).
+//! `mirrord-lab exec`: start the intproxy (on the built-in cluster), read its port, preload the
+//! layer with `MIRRORD_CONNECT_TCP=127.0.0.1:<port>` and replace this process with the command
+//! (like `mirrord exec`, which `execvp`s into the app).
 //!
 //! A command that cannot be started is reported the way a shell does (one line, exit 127 when
 //! it is not found, 126 otherwise), with an `exec_failed` event, and its intproxy is stopped first.
@@ -8,7 +9,7 @@ use crate::config::{self, Settings};
 use crate::events::{json_str, Events};
 use crate::UsageError;
 use std::io::{BufRead, BufReader, Write};
-use std::os::unix::net::UnixStream;
+use std::net::TcpStream;
 use std::os::unix::process::CommandExt;
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
@@ -31,7 +32,8 @@ Options:
   --strategy S         guard in the 3.112.0 exec hook: none, normal, forget (default normal; 3.112.0 only)
   -f, --config-file F  JSON config: experimental.enable_exec_hooks_linux (3.112.1 only),
                        internal_proxy.idle_timeout / start_idle_timeout (seconds),
-                       lab.cluster_domain, lab.services {name: ClusterIP}
+                       lab.cluster_domain, lab.services {name: ClusterIP}; mirrord's other
+                       keys are accepted and ignored, so one file serves both
   -h, --help           show this help
 
 Environment:
@@ -103,8 +105,7 @@ pub fn parse_args(args: &[String]) -> Result<Option<ExecArgs>, UsageError> {
 
 fn load_settings(args: &ExecArgs) -> Result<Settings, UsageError> {
     let Some(path) = &args.config_file else { return Ok(Settings::default()) };
-    let text = std::fs::read_to_string(path).map_err(|e| UsageError(format!("cannot read config {}: {e}", path.display())))?;
-    let settings = config::parse(&text).map_err(|e| UsageError(format!("config {}: {e}", path.display())))?;
+    let settings = config::load(path).map_err(UsageError)?;
     if settings.enable_exec_hooks_linux.is_some() && args.profile != "3.112.1" {
         return Err(UsageError(format!(
             "config {}: experimental.enable_exec_hooks_linux does not exist in {} (added in 3.112.1)",
@@ -113,6 +114,13 @@ fn load_settings(args: &ExecArgs) -> Result<Settings, UsageError> {
         )));
     }
     Ok(settings)
+}
+
+/// Reads what the intproxy prints once it listens (mirrord 3.112.x: a bare port, then an empty line).
+fn read_port(stdout: impl std::io::Read) -> Option<u16> {
+    let mut lines = BufReader::new(stdout).lines();
+    let port = lines.next()?.ok()?.trim().parse().ok()?;
+    matches!(lines.next(), Some(Ok(empty)) if empty.is_empty()).then_some(port)
 }
 
 /// Runs `exec`; returns only on failure (on success this process becomes the command).
@@ -127,9 +135,13 @@ pub fn run(args: ExecArgs) -> Result<std::convert::Infallible, crate::Failure> {
         )));
     }
     let services: Vec<String> = settings.services.iter().map(|(n, ip)| format!("{n}={ip}")).collect();
+    // No MIRRORD_CONNECT_TCP: the intproxy serves the built-in cluster. Everything from the config
+    // file comes as MIRRORD_LAB_* variables, so it reads no file of its own.
     let mut intproxy = Command::new(&exe)
         .arg("intproxy")
         .env_remove("LD_PRELOAD")
+        .env_remove("MIRRORD_CONNECT_TCP")
+        .env_remove("MIRRORD_CONFIG_FILE")
         .env("MIRRORD_LAB_IDLE_TIMEOUT", settings.idle_timeout_s.to_string())
         .env("MIRRORD_LAB_START_IDLE_TIMEOUT", settings.start_idle_timeout_s.to_string())
         .env("MIRRORD_LAB_SERVICES", services.join(","))
@@ -137,9 +149,7 @@ pub fn run(args: ExecArgs) -> Result<std::convert::Infallible, crate::Failure> {
         .stdout(Stdio::piped())
         .spawn()
         .map_err(|e| crate::Failure::Runtime(format!("cannot start the intproxy: {e}")))?;
-    let mut ready = String::new();
-    let _ = BufReader::new(intproxy.stdout.take().expect("piped")).read_line(&mut ready);
-    let Some((socket, _port)) = ready.trim_end().strip_prefix("READY ").and_then(|r| r.rsplit_once(' ')) else {
+    let Some(port) = read_port(intproxy.stdout.take().expect("piped")) else {
         let _ = intproxy.kill();
         let _ = intproxy.wait();
         return Err(crate::Failure::Runtime("the intproxy exited before it was ready".into()));
@@ -153,7 +163,7 @@ pub fn run(args: ExecArgs) -> Result<std::convert::Infallible, crate::Failure> {
     let err = Command::new(&args.command[0])
         .args(&args.command[1..])
         .env("LD_PRELOAD", preload)
-        .env("MIRRORD_LAB_INTPROXY", socket)
+        .env("MIRRORD_CONNECT_TCP", format!("127.0.0.1:{port}"))
         .env("MIRRORD_LAB_PROFILE", &args.profile)
         .env("MIRRORD_LAB_STRATEGY", strategy)
         .env("MIRRORD_LAB_ENABLE_EXEC_HOOKS_LINUX", settings.enable_exec_hooks_linux.unwrap_or(true).to_string())
@@ -167,17 +177,17 @@ pub fn run(args: ExecArgs) -> Result<std::convert::Infallible, crate::Failure> {
         "exec_failed",
         &format!(",\"path\":{},\"error\":{},\"errno\":{errno}", json_str(&args.command[0]), json_str(reason)),
     );
-    stop_intproxy(&mut intproxy, socket);
+    stop_intproxy(&mut intproxy, port);
     Err(crate::Failure::CannotExecute { command: args.command[0].clone(), error: err })
 }
 
 /// How long `exec` waits for an aborted intproxy before killing it (it normally takes a few ms).
 const ABORT_GRACE: Duration = Duration::from_secs(2);
 
-/// Tells an intproxy no layer will come, so it cleans up and exits now rather than after its start
-/// timeout (60 s by default); kills it if it does not. A plain kill would leave its socket dir behind.
-fn stop_intproxy(intproxy: &mut Child, socket: &str) {
-    let asked = UnixStream::connect(socket).and_then(|mut conn| {
+/// Tells an intproxy no layer will come, so it exits now (with its `exit` event) rather than after
+/// its start timeout (60 s by default); kills it if it does not.
+fn stop_intproxy(intproxy: &mut Child, port: u16) {
+    let asked = TcpStream::connect(("127.0.0.1", port)).and_then(|mut conn| {
         conn.write_all(b"ABORT exec_failed\n")?;
         let mut reply = String::new();
         BufReader::new(conn).read_line(&mut reply).map(|_| reply)
@@ -210,6 +220,14 @@ pub fn exit_code_for(err: &std::io::Error) -> i32 {
 mod tests {
     use super::*;
     use std::io::Error;
+
+    #[test]
+    fn reads_the_intproxys_port_line() {
+        assert_eq!(read_port(&b"40123\n\n"[..]), Some(40123));
+        assert_eq!(read_port(&b"40123\n"[..]), None, "no empty line: not mirrord 3.112's format");
+        assert_eq!(read_port(&b"127.0.0.1:40123\n\n"[..]), None, "3.113's format");
+        assert_eq!(read_port(&b""[..]), None);
+    }
 
     #[test]
     fn exit_codes_are_a_shells() {

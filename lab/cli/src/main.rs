@@ -1,4 +1,5 @@
-//! `mirrord-lab`: the lab's CLI, shaped like `mirrord` (`exec`, and the hidden `intproxy`).
+//! `mirrord-lab`: the lab's CLI, shaped like `mirrord` (`exec`, and the hidden `intproxy`). A
+//! published copy is stamped with the release it stands for (lab/stamp).
 
 mod config;
 mod events;
@@ -45,12 +46,16 @@ fn main() {
         },
         Some("intproxy") => std::process::exit(intproxy::main()),
         Some("--version" | "-V") => {
-            println!(
-                "mirrord-lab {} (mirrors mirrord {}; strategies {})",
-                env!("CARGO_PKG_VERSION"),
-                exec::PROFILES.join(", "),
-                exec::STRATEGIES.join(", ")
-            );
+            match stamp::get("version") {
+                // A published release says what it is, as `mirrord --version` does.
+                Some(version) => println!("mirrord {version} (mirrord-lab {})", env!("CARGO_PKG_VERSION")),
+                None => println!(
+                    "mirrord-lab {} (mirrors mirrord {}; strategies {})",
+                    env!("CARGO_PKG_VERSION"),
+                    exec::PROFILES.join(", "),
+                    exec::STRATEGIES.join(", ")
+                ),
+            }
             Ok(())
         }
         Some("-h" | "--help") | None => {

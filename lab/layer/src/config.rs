@@ -1,5 +1,5 @@
 //! What the CLI told this layer, read once at load from the environment (mirrord resolves its
-//! config in the CLI and hands it to the layer the same way).
+//! config in the CLI and hands it to the layer the same way), except what the release stamp fixes.
 
 use std::sync::atomic::{AtomicBool, AtomicI32, AtomicU8, Ordering};
 use std::sync::OnceLock;
@@ -60,11 +60,30 @@ static CLUSTER_DOMAIN: OnceLock<String> = OnceLock::new();
 
 pub const DEFAULT_CLUSTER_DOMAIN: &str = "svc.cluster.local";
 
+/// Profile and strategy: a stamped release behaves as what it is, whatever the environment says;
+/// an unstamped build (what `mirrord-lab exec` preloads) takes them from the environment.
+fn profile_and_strategy(
+    stamp: impl Fn(&str) -> Option<String>,
+    env: impl Fn(&str) -> Option<String>,
+) -> Result<(Profile, Strategy), String> {
+    let (profile, strategy) = match stamp("profile") {
+        // A stamped profile without a strategy is what that release shipped (`normal`).
+        Some(p) => (("stamped profile", p), ("stamped strategy", stamp("strategy").unwrap_or_else(|| "normal".into()))),
+        None => (
+            ("MIRRORD_LAB_PROFILE", env("MIRRORD_LAB_PROFILE").unwrap_or_else(|| "3.112.1".into())),
+            match stamp("strategy") {
+                Some(s) => ("stamped strategy", s),
+                None => ("MIRRORD_LAB_STRATEGY", env("MIRRORD_LAB_STRATEGY").unwrap_or_else(|| "normal".into())),
+            },
+        ),
+    };
+    let p = Profile::parse(&profile.1).ok_or(format!("unknown {} {:?}", profile.0, profile.1))?;
+    let s = Strategy::parse(&strategy.1).ok_or(format!("unknown {} {:?}", strategy.0, strategy.1))?;
+    Ok((p, s))
+}
+
 pub fn load_from_env() -> Result<(), String> {
-    let profile = std::env::var("MIRRORD_LAB_PROFILE").unwrap_or_else(|_| "3.112.1".into());
-    let profile = Profile::parse(&profile).ok_or(format!("unknown MIRRORD_LAB_PROFILE {profile:?}"))?;
-    let strategy = std::env::var("MIRRORD_LAB_STRATEGY").unwrap_or_else(|_| "normal".into());
-    let strategy = Strategy::parse(&strategy).ok_or(format!("unknown MIRRORD_LAB_STRATEGY {strategy:?}"))?;
+    let (profile, strategy) = profile_and_strategy(stamp::get, |k| std::env::var(k).ok())?;
     let exec_hooks = std::env::var("MIRRORD_LAB_ENABLE_EXEC_HOOKS_LINUX").map_or(true, |v| v != "false");
     let domain = std::env::var("MIRRORD_LAB_CLUSTER_DOMAIN").unwrap_or_else(|_| DEFAULT_CLUSTER_DOMAIN.into());
     PROFILE.store(profile as u8, Ordering::Relaxed);
@@ -110,6 +129,26 @@ pub fn in_cluster_domain(name: &[u8]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn table(pairs: &'static [(&'static str, &'static str)]) -> impl Fn(&str) -> Option<String> {
+        move |k| pairs.iter().find(|(key, _)| *key == k).map(|(_, v)| v.to_string())
+    }
+
+    #[test]
+    fn a_stamp_wins_over_the_environment() {
+        let env = table(&[("MIRRORD_LAB_PROFILE", "3.111.0"), ("MIRRORD_LAB_STRATEGY", "forget")]);
+        let stamped = table(&[("profile", "3.112.0"), ("strategy", "none")]);
+        assert_eq!(profile_and_strategy(&stamped, &env), Ok((Profile::V3_112_0, Strategy::None)));
+        // A stamped release without a strategy is the one it shipped, not the env's.
+        assert_eq!(profile_and_strategy(table(&[("profile", "3.112.0")]), &env), Ok((Profile::V3_112_0, Strategy::Normal)));
+        assert_eq!(profile_and_strategy(table(&[]), &env), Ok((Profile::V3_111_0, Strategy::Forget)));
+        assert_eq!(profile_and_strategy(table(&[]), table(&[])), Ok((Profile::V3_112_1, Strategy::Normal)));
+        assert_eq!(profile_and_strategy(table(&[("profile", "3.200.0")]), &env), Err("unknown stamped profile \"3.200.0\"".into()));
+        assert_eq!(
+            profile_and_strategy(table(&[]), table(&[("MIRRORD_LAB_PROFILE", "x")])),
+            Err("unknown MIRRORD_LAB_PROFILE \"x\"".into())
+        );
+    }
 
     #[test]
     fn cluster_domain_matching() {

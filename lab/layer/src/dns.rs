@@ -9,6 +9,7 @@ use crate::events::{self, Line};
 use crate::real::real;
 use crate::session;
 use crate::sys::{self, addrinfo, c_char, c_int, sockaddr, sockaddr_in};
+use protocol::DnsReply;
 use std::collections::BTreeSet;
 use std::net::Ipv4Addr;
 use std::sync::Mutex;
@@ -48,11 +49,17 @@ pub unsafe fn route(hook: &str, node: *const c_char, remote_ok: bool, extra: imp
     Route::Remote(guard)
 }
 
-/// Asks the intproxy for `name`: its reply line, and the address when it answered one.
+/// Asks the intproxy for `name`: its reply line, and the address when it answered one. A proxy
+/// error or a reply it cannot read ends the process (`die`), as mirrord's `graceful_exit!`.
 pub fn ask_intproxy(name: &[u8]) -> (String, Option<Ipv4Addr>) {
-    let reply = session::request(&format!("DNS {}", String::from_utf8_lossy(name)));
-    let answer = reply.strip_prefix("A ").and_then(|ip| ip.parse::<Ipv4Addr>().ok());
-    (reply, answer)
+    let name = String::from_utf8_lossy(name);
+    let reply = session::request(&format!("DNS {name}"));
+    match DnsReply::parse(&reply) {
+        Some(DnsReply::A(ip)) => (reply, Some(ip)),
+        Some(DnsReply::Nx(_)) => (reply, None),
+        Some(DnsReply::Err(e)) => session::die(&format!("the intproxy could not resolve {name}: {e}")),
+        None => session::die(&format!("bad DNS reply from the intproxy: {reply:?}")),
+    }
 }
 
 /// Logs a lookup the intproxy answered.

@@ -12,7 +12,7 @@ use crate::socket::{encode_shared, ManagedSocket, SHARED_SOCKETS_VAR, SOCKETS};
 use crate::sys::{self, c_char, c_int};
 
 /// Most environment entries passed through with the added variable; larger envs go unchanged.
-/// The hook uses about 19 KiB of the caller's stack (this array is 16 KiB): fine on the thread stacks
+/// The hook uses about 20 KiB of the caller's stack (this array is 16 KiB): fine on the thread stacks
 /// Ruby and Python vfork from, too much for a `clone(CLONE_VM|CLONE_VFORK)` child with a tiny stack.
 const MAX_ENV: usize = 2048;
 /// Most sockets 3.112.1 copies out of the table before exec.
@@ -87,7 +87,7 @@ unsafe fn execve_3_112_1(
     envp: *const *const c_char,
     log: impl Fn(bool, usize),
 ) -> c_int {
-    let mut copy = [(0 as c_int, ManagedSocket { domain: 0, kind: 0 }); MAX_SHARED];
+    let mut copy = [(0 as c_int, ManagedSocket::new(0, 0)); MAX_SHARED];
     let mut n = 0;
     for (fd, s) in SOCKETS.read().unwrap_or_else(|e| e.into_inner()).iter().take(MAX_SHARED) {
         copy[n] = (*fd, *s);

@@ -1,15 +1,15 @@
-//! The layer's session with the intproxy: one Unix-socket connection per process image.
+//! The layer's session with the intproxy: one TCP connection per process image, to the address
+//! in `MIRRORD_CONNECT_TCP` (mirrord's layer reads the same variable).
 //!
-//! Protocol (one request line, one reply line):
-//!   `HELLO <pid> <ppid> <profile> <strategy>` -> `OK <service port>`
-//!   `DNS <name>`                              -> `A <ipv4>` | `NX`
+//! One request line, one reply line: lab/protocol/src/layer.rs.
 //! The session fd is close-on-exec: an exec ends the image's session, and the new image's layer
 //! opens its own. A forked child (not vfork: it never runs Rust code before exec) reopens lazily.
 
 use crate::config;
 use crate::real::real;
 use crate::sys::{self, c_void};
-use std::sync::atomic::{AtomicU16, Ordering};
+use protocol::layer::ConnectReply;
+use std::net::SocketAddrV4;
 use std::sync::Mutex;
 
 struct Session {
@@ -18,32 +18,39 @@ struct Session {
 }
 
 static SESSION: Mutex<Option<Session>> = Mutex::new(None);
-static SERVICE_PORT: AtomicU16 = AtomicU16::new(0);
 
-/// Loopback port of the cluster service the intproxy serves (target of redirected connects).
-pub fn service_port() -> u16 {
-    SERVICE_PORT.load(Ordering::Relaxed)
+/// `MIRRORD_CONNECT_TCP` as the layer accepts it: an IPv4 `HOST:PORT`.
+pub fn parse_connect_tcp(value: Option<&str>) -> Result<SocketAddrV4, String> {
+    let value = value.ok_or("MIRRORD_CONNECT_TCP is not set")?;
+    value.parse().map_err(|_| format!("MIRRORD_CONNECT_TCP={value:?} is not an IPv4 HOST:PORT"))
+}
+
+fn sockaddr(addr: SocketAddrV4) -> sys::sockaddr_in {
+    sys::sockaddr_in {
+        sin_family: sys::AF_INET as u16,
+        sin_port: addr.port().to_be(),
+        sin_addr: u32::from(*addr.ip()).to_be(),
+        sin_zero: [0; 8],
+    }
+}
+
+/// Connects `fd` to `addr` with libc's `connect`, never our hook.
+pub fn real_connect(fd: i32, addr: SocketAddrV4) -> i32 {
+    let sin = sockaddr(addr);
+    unsafe { (real().connect)(fd, &sin as *const _ as *const sys::sockaddr, std::mem::size_of::<sys::sockaddr_in>() as u32) }
 }
 
 fn connect() -> Result<Session, String> {
-    let path = std::env::var("MIRRORD_LAB_INTPROXY").map_err(|_| "MIRRORD_LAB_INTPROXY is not set".to_string())?;
-    let mut addr = sys::sockaddr_un { sun_family: sys::AF_UNIX as u16, sun_path: [0; 108] };
-    if path.len() >= addr.sun_path.len() {
-        return Err(format!("intproxy socket path too long: {path}"));
-    }
-    for (dst, src) in addr.sun_path.iter_mut().zip(path.bytes()) {
-        *dst = src as _;
-    }
+    let addr = parse_connect_tcp(std::env::var("MIRRORD_CONNECT_TCP").ok().as_deref())?;
     // The real functions, not our exported hooks: the layer's own traffic is not the app's.
-    let fd = unsafe { (real().socket)(sys::AF_UNIX, sys::SOCK_STREAM | sys::SOCK_CLOEXEC, 0) };
+    let fd = unsafe { (real().socket)(sys::AF_INET, sys::SOCK_STREAM | sys::SOCK_CLOEXEC, 0) };
     if fd < 0 {
         return Err(format!("socket: errno {}", sys::errno()));
     }
-    let len = std::mem::size_of::<sys::sockaddr_un>() as u32;
-    if unsafe { (real().connect)(fd, &addr as *const _ as *const sys::sockaddr, len) } != 0 {
+    if real_connect(fd, addr) != 0 {
         let e = sys::errno();
         unsafe { sys::close(fd) };
-        return Err(format!("connect {path}: errno {e}"));
+        return Err(format!("connect {addr}: errno {e}"));
     }
     let pid = unsafe { sys::getpid() };
     let mut session = Session { fd, pid };
@@ -53,13 +60,28 @@ fn connect() -> Result<Session, String> {
         config::profile().name(),
         config::strategy().name()
     );
-    let reply = roundtrip(&mut session, &hello)?;
-    let port = reply.strip_prefix("OK ").and_then(|p| p.parse().ok()).ok_or(format!("bad HELLO reply {reply:?}"))?;
-    SERVICE_PORT.store(port, Ordering::Relaxed);
-    Ok(session)
+    match roundtrip(&mut session, &hello)?.as_str() {
+        "OK" => Ok(session),
+        reply => {
+            unsafe { sys::close(fd) };
+            Err(format!("HELLO refused: {reply:?}"))
+        }
+    }
 }
 
+const CLOSED: &str = "the intproxy closed the connection";
+
 fn roundtrip(session: &mut Session, request: &str) -> Result<String, String> {
+    // Nothing is ever unread between requests: a readable session means the intproxy has gone
+    // (TCP would let a first send to a dead peer succeed and fail only later, less clearly).
+    let mut peek = [0u8; 1];
+    let n = unsafe { sys::recv(session.fd, peek.as_mut_ptr() as *mut c_void, 1, sys::MSG_PEEK | sys::MSG_DONTWAIT) };
+    match n {
+        0 => return Err(CLOSED.into()),
+        n if n < 0 && sys::errno() != sys::EAGAIN => return Err(format!("read from intproxy: errno {}", sys::errno())),
+        n if n > 0 => return Err("unexpected data from the intproxy before a request".into()),
+        _ => {}
+    }
     let mut msg = request.as_bytes().to_vec();
     msg.push(b'\n');
     let mut sent = 0;
@@ -76,10 +98,11 @@ fn roundtrip(session: &mut Session, request: &str) -> Result<String, String> {
     let mut buf = [0u8; 256];
     while !reply.ends_with(b"\n") {
         let n = unsafe { sys::read(session.fd, buf.as_mut_ptr() as *mut c_void, buf.len()) };
-        if n <= 0 {
-            return Err(format!("intproxy closed the session (read returned {n}, errno {})", sys::errno()));
+        match n {
+            0 => return Err(CLOSED.into()),
+            n if n < 0 => return Err(format!("read from intproxy: errno {}", sys::errno())),
+            n => reply.extend_from_slice(&buf[..n as usize]),
         }
-        reply.extend_from_slice(&buf[..n as usize]);
     }
     reply.pop();
     String::from_utf8(reply).map_err(|_| "non-UTF-8 reply from intproxy".into())
@@ -114,8 +137,14 @@ pub fn request(line: &str) -> String {
     }
 }
 
-/// mirrord's `graceful_exit!`: a layer that lost its proxy kills its own process.
-fn die(msg: &str) -> ! {
+/// Asks the intproxy where a connect to the cluster address `to` should go.
+pub fn outgoing(to: SocketAddrV4) -> ConnectReply {
+    let reply = request(&format!("CONNECT {to}"));
+    ConnectReply::parse(&reply).unwrap_or_else(|| die(&format!("bad CONNECT reply from the intproxy: {reply:?}")))
+}
+
+/// mirrord's `graceful_exit!`: a layer that lost its proxy (or got an error from it) kills its own process.
+pub fn die(msg: &str) -> ! {
     sys::write_all(2, format!("mirrord-lab layer (pid {}): {msg}\n", unsafe { sys::getpid() }).as_bytes());
     crate::events::emit("fatal", "session", |l| {
         l.str("error", msg.as_bytes());
@@ -123,5 +152,19 @@ fn die(msg: &str) -> ! {
     unsafe {
         sys::kill(sys::getpid(), sys::SIGKILL);
         sys::_exit(255)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn connect_tcp_is_an_ipv4_host_port() {
+        assert_eq!(parse_connect_tcp(Some("127.0.0.1:4242")), Ok("127.0.0.1:4242".parse().unwrap()));
+        assert_eq!(parse_connect_tcp(None), Err("MIRRORD_CONNECT_TCP is not set".into()));
+        assert!(parse_connect_tcp(Some("localhost:4242")).unwrap_err().contains("not an IPv4 HOST:PORT"));
+        assert!(parse_connect_tcp(Some("[::1]:4242")).is_err());
+        assert!(parse_connect_tcp(Some("127.0.0.1")).is_err());
     }
 }

@@ -9,7 +9,9 @@ use crate::events::{self, Line};
 use crate::real::real;
 use crate::session;
 use crate::sys::{self, c_int, sockaddr, sockaddr_in, socklen_t};
+use protocol::layer::ConnectReply;
 use std::collections::BTreeMap;
+use std::net::{Ipv4Addr, SocketAddrV4};
 use std::sync::RwLock;
 
 /// What the layer knows about a socket it manages.
@@ -17,11 +19,20 @@ use std::sync::RwLock;
 pub struct ManagedSocket {
     pub domain: c_int,
     pub kind: c_int,
+    /// The cluster address this socket was connected to and the loopback address it went to
+    /// instead: a non-blocking connect called again (Ruby does) must not open a second one.
+    pub outgoing: Option<(SocketAddrV4, SocketAddrV4)>,
+}
+
+impl ManagedSocket {
+    pub const fn new(domain: c_int, kind: c_int) -> ManagedSocket {
+        ManagedSocket { domain, kind, outgoing: None }
+    }
 }
 
 pub static SOCKETS: RwLock<BTreeMap<c_int, ManagedSocket>> = RwLock::new(BTreeMap::new());
 
-/// ClusterIPs live in 10.96.0.0/12, as in a default cluster; the intproxy hands them out.
+/// ClusterIPs live in 10.96.0.0/12, as in a default cluster: connects to them go to the cluster.
 pub fn is_cluster_ip(addr_be: u32) -> bool {
     u32::from_be(addr_be) & 0xfff0_0000 == 0x0a60_0000
 }
@@ -70,7 +81,7 @@ pub unsafe extern "C" fn socket(domain: c_int, kind: c_int, protocol: c_int) -> 
         l.bool("managed", managed);
     });
     if managed {
-        let entry = ManagedSocket { domain, kind: kind & 0xf };
+        let entry = ManagedSocket::new(domain, kind & 0xf);
         SOCKETS.write().unwrap_or_else(|e| e.into_inner()).insert(fd, entry);
     }
     fd
@@ -92,13 +103,28 @@ pub unsafe extern "C" fn connect(fd: c_int, addr: *const sockaddr, len: socklen_
         });
         return (real().connect)(fd, addr, len);
     };
-    let managed = SOCKETS.read().unwrap_or_else(|e| e.into_inner()).contains_key(&fd);
-    let redirect = match inet {
-        Some(sin) if managed && is_cluster_ip(sin.sin_addr) => Some(sockaddr_in {
-            sin_port: session::service_port().to_be(),
-            sin_addr: u32::from_be_bytes([127, 0, 0, 1]).to_be(),
-            ..sin
-        }),
+    let entry = SOCKETS.read().unwrap_or_else(|e| e.into_inner()).get(&fd).copied();
+    let managed = entry.is_some();
+    // A managed socket to a ClusterIP goes to the cluster: the intproxy says where (mirrord's
+    // outgoing interceptor), or that the cluster refused.
+    let outgoing = match inet {
+        Some(sin) if managed && is_cluster_ip(sin.sin_addr) => {
+            let target = SocketAddrV4::new(Ipv4Addr::from(u32::from_be(sin.sin_addr)), u16::from_be(sin.sin_port));
+            match entry.and_then(|e| e.outgoing) {
+                // Already under way (non-blocking connect polled again): same place, so libc says
+                // EALREADY or EISCONN as it would.
+                Some((t, local)) if t == target => Some(ConnectReply::Redirect(local)),
+                _ => {
+                    let reply = session::outgoing(target);
+                    if let ConnectReply::Redirect(local) = reply {
+                        if let Some(e) = SOCKETS.write().unwrap_or_else(|e| e.into_inner()).get_mut(&fd) {
+                            e.outgoing = Some((target, local));
+                        }
+                    }
+                    Some(reply)
+                }
+            }
+        }
         _ => None,
     };
     events::emit("hook", "connect", |l| {
@@ -106,10 +132,26 @@ pub unsafe extern "C" fn connect(fd: c_int, addr: *const sockaddr, len: socklen_
         if let Some(sin) = inet {
             fmt_ipv4(l, "addr", sin.sin_addr, sin.sin_port);
         }
-        l.bool("redirected", redirect.is_some());
+        l.bool("redirected", matches!(outgoing, Some(ConnectReply::Redirect(_))));
+        match &outgoing {
+            Some(ConnectReply::Redirect(to)) => {
+                l.bool("remote", true);
+                fmt_ipv4(l, "to", u32::from(*to.ip()).to_be(), to.port().to_be());
+            }
+            Some(ConnectReply::Refused(e)) => {
+                l.bool("remote", true).str("error", e.as_bytes());
+            }
+            None => {
+                l.bool("remote", false);
+            }
+        }
     });
-    match redirect {
-        Some(to) => (real().connect)(fd, &to as *const sockaddr_in as *const sockaddr, std::mem::size_of::<sockaddr_in>() as u32),
+    match outgoing {
+        Some(ConnectReply::Redirect(to)) => session::real_connect(fd, to),
+        Some(ConnectReply::Refused(_)) => {
+            sys::set_errno(sys::ECONNREFUSED);
+            -1
+        }
         None => (real().connect)(fd, addr, len),
     }
 }
@@ -137,7 +179,7 @@ pub fn adopt_shared_sockets() {
         let mut parts = item.split(':').map(|p| p.parse::<c_int>());
         if let (Some(Ok(fd)), Some(Ok(domain)), Some(Ok(kind))) = (parts.next(), parts.next(), parts.next()) {
             if unsafe { sys::fcntl(fd, sys::F_GETFD) } >= 0 {
-                table.insert(fd, ManagedSocket { domain, kind });
+                table.insert(fd, ManagedSocket::new(domain, kind));
             }
         }
     }
@@ -158,8 +200,8 @@ mod tests {
     #[test]
     fn shared_sockets_encoding() {
         let mut map = BTreeMap::new();
-        map.insert(3, ManagedSocket { domain: 2, kind: 1 });
-        map.insert(7, ManagedSocket { domain: 10, kind: 2 });
+        map.insert(3, ManagedSocket::new(2, 1));
+        map.insert(7, ManagedSocket::new(10, 2));
         let mut out = [0u8; 128];
         let n = encode_shared(map.iter(), &mut out);
         assert_eq!(&out[..n], b"MIRRORD_SHARED_SOCKETS=3:2:1,7:10:2");

@@ -6,7 +6,6 @@ pub use std::os::raw::{c_char, c_int, c_void};
 pub type socklen_t = u32;
 pub type sa_family_t = u16;
 
-pub const AF_UNIX: c_int = 1;
 pub const AF_INET: c_int = 2;
 pub const AF_INET6: c_int = 10;
 pub const SOCK_STREAM: c_int = 1;
@@ -15,6 +14,8 @@ pub const SOCK_CLOEXEC: c_int = 0o2000000;
 pub const IPPROTO_TCP: c_int = 6;
 pub const IPPROTO_UDP: c_int = 17;
 pub const MSG_NOSIGNAL: c_int = 0x4000;
+pub const MSG_PEEK: c_int = 0x2;
+pub const MSG_DONTWAIT: c_int = 0x40;
 
 pub const O_WRONLY: c_int = 0o1;
 pub const O_CREAT: c_int = 0o100;
@@ -25,6 +26,8 @@ pub const F_DUPFD_CLOEXEC: c_int = 1030;
 pub const CLOCK_REALTIME: c_int = 0;
 pub const SIGKILL: c_int = 9;
 pub const EBADF: c_int = 9;
+pub const EAGAIN: c_int = 11;
+pub const ECONNREFUSED: c_int = 111;
 pub const ERANGE: c_int = 34;
 
 // <netdb.h> h_errno values.
@@ -81,12 +84,6 @@ pub struct sockaddr_in {
 }
 
 #[repr(C)]
-pub struct sockaddr_un {
-    pub sun_family: sa_family_t,
-    pub sun_path: [c_char; 108],
-}
-
-#[repr(C)]
 pub struct timespec {
     pub tv_sec: i64,
     pub tv_nsec: i64,
@@ -101,6 +98,7 @@ extern "C" {
     pub fn read(fd: c_int, buf: *mut c_void, count: usize) -> isize;
     pub fn write(fd: c_int, buf: *const c_void, count: usize) -> isize;
     pub fn send(fd: c_int, buf: *const c_void, len: usize, flags: c_int) -> isize;
+    pub fn recv(fd: c_int, buf: *mut c_void, len: usize, flags: c_int) -> isize;
     pub fn close(fd: c_int) -> c_int;
     pub fn fcntl(fd: c_int, cmd: c_int, ...) -> c_int;
     pub fn clock_gettime(clock: c_int, ts: *mut timespec) -> c_int;
