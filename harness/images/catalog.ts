@@ -8,9 +8,9 @@ import { resolveBase, rubyBases, RUBY_VERSIONS, type RubyVersion } from './bases
 import { buildImage, INPUTS_LABEL } from './build.ts';
 import { requireEngine } from './engine.ts';
 import { inputsKey, type BuildInputs } from './inputs.ts';
-import { assertVersion, DEFAULT_ASSET } from './pin.ts';
 import { labInputs, mirrordInputs, rubyInputs, type ImageKind } from './recipes.ts';
-import { readVersionsFile, VERSIONS_FILE } from './versions-file.ts';
+import { assertVersion, DEFAULT_ASSET } from '../subjects/release/assets.ts';
+import { DEFAULT_RELEASE_BASE_URL, PINS_FILE, readPins } from '../subjects/release/pins.ts';
 
 export { rubyBases, RUBY_VERSIONS, type RubyVersion, type ImageKind };
 
@@ -73,8 +73,8 @@ export async function ensureImage(req: ImageRequest, opts: EnsureOptions = {}): 
   if (req.kind !== 'mirrord') throw new UsageError(`unknown image kind "${String(req.kind)}"`, 'BAD_IMAGE');
   if (!req.version) throw new UsageError('a mirrord image needs a version, e.g. mirrord@3.112.0', 'BAD_VERSION');
   assertVersion(req.version);
-  const versionsFile = opts.versionsFile ?? VERSIONS_FILE;
-  const recipe = { version: req.version, asset: opts.asset ?? DEFAULT_ASSET, releaseBaseUrl: readVersionsFile(versionsFile).releaseBaseUrl, versionsFile };
+  const versionsFile = opts.versionsFile ?? PINS_FILE;
+  const recipe = { version: req.version, asset: opts.asset ?? DEFAULT_ASSET, releaseBaseUrl: readPins(versionsFile).releaseBaseUrl ?? DEFAULT_RELEASE_BASE_URL, versionsFile };
   return ensureBuilt(docker, 'mirrord', req.ruby, mirrordInputs(req.ruby, rubyImage, recipe, labels), opts);
 }
 

@@ -1,107 +1,153 @@
-/** `images pin`: download a mirrord release asset once, where the network exists, and record its sha256. */
+/**
+ * `images pin <version>`, where the network exists: download each release asset once and record its
+ * sha256, and ask the registry for the agent image's digest, in the pins file (all or nothing, written
+ * atomically). A pin that exists and differs is refused without --force.
+ */
 import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { EnvironmentError, UsageError } from '../cli/errors.ts';
-import { pinnedSha256, readVersionsFile, VERSIONS_FILE, withPin, writeVersionsFile } from './versions-file.ts';
+import type { Strategy } from '../model/result.ts';
+import { agentImageRef, assertAsset, assertVersion, LINUX_ASSETS, releaseLayout } from '../subjects/release/assets.ts';
+import { chooseReleaseBase, describeSource, parseReleaseBase, sourceOf, type ReleaseBase } from '../subjects/release/base.ts';
+import { openSource, type DownloadOptions } from '../subjects/release/download.ts';
+import {
+  DEFAULT_RELEASE_BASE_URL,
+  PINS_FILE,
+  PINS_FILE_LABEL,
+  readPins,
+  withAssetPin,
+  withImageDigest,
+  withVariantPin,
+  writePins,
+  type PinsFile,
+} from '../subjects/release/pins.ts';
+import { ProgressMeter, type OnProgress } from '../subjects/release/progress.ts';
+import { imageDigest } from '../subjects/release/registry.ts';
 
-/** The release asset for this machine's architecture. */
-export const DEFAULT_ASSET = process.arch === 'arm64' ? 'mirrord_linux_aarch64' : 'mirrord_linux_x86_64';
-
-export interface PinRequest {
-  version: string;
-  asset?: string;
-  /** Defaults to the file's releaseBaseUrl. */
-  urlBase?: string;
-  versionsFile?: string;
-  /** Replace a pin that differs from the download (the release was re-uploaded, or the download is not genuine). */
+export interface PinOptions {
+  /** Release assets to pin (`mirrord-agent` too, where the base has it). @default every Linux asset: CLI and layer, x86_64 and aarch64 */
+  assets?: string[];
+  /** Also pin the agent image's digest. @default true when `assets` is not given, else false */
+  agentImage?: boolean;
+  /** Also pin the layer variants of these strategies, for each layer among the assets. @default none */
+  variants?: Strategy[];
+  /** @default $MIRRORD_REGRESS_RELEASE_BASE, else the pins file's releaseBaseUrl */
+  releaseBase?: string;
+  /** The registry's base URL for the agent image. @default https://<host of agentImage.ref>, i.e. https://ghcr.io */
+  registry?: string;
+  /** @default images/mirrord-versions.json; another file is created when missing */
+  pinsFile?: string;
+  /** Replace pins that differ from what is served now. @default false */
   force?: boolean;
-  /** Abort when no byte arrives for this long. */
+  /** @default 60000 */
   idleTimeoutMs?: number;
+  onProgress?: OnProgress;
+  /** @default process.env */
+  env?: NodeJS.ProcessEnv;
 }
 
-export interface Pin {
-  version: string;
-  asset: string;
-  url: string;
-  sha256: string;
-  bytes: number;
-  /** False when the same hash was pinned already. */
+export interface PinLine {
+  /** `mirrord_linux_x86_64`, `variants/none/libmirrord_layer_linux_x86_64.so`, or `agent image ghcr.io/...:3.112.0`. */
+  what: string;
+  /** `sha256:<hex>` of the asset, or the image digest. */
+  value: string;
+  source: string;
+  /** False when the same value was pinned already. */
   changed: boolean;
 }
 
-export const VERSION_PATTERN = /^\d+\.\d+\.\d+$/;
-const ASSET_PATTERN = /^[A-Za-z0-9._-]+$/;
-
-export function assertVersion(version: string): void {
-  if (!VERSION_PATTERN.test(version)) throw new UsageError(`mirrord version must look like 3.112.0, got "${version}"`, 'BAD_VERSION');
+export interface PinOutcome {
+  version: string;
+  pinsFile: string;
+  pins: PinLine[];
 }
 
-export async function pinMirrord(req: PinRequest): Promise<Pin> {
-  const asset = req.asset ?? DEFAULT_ASSET;
-  const versionsFile = req.versionsFile ?? VERSIONS_FILE;
-  assertVersion(req.version);
-  if (!ASSET_PATTERN.test(asset)) throw new UsageError(`asset must be a file name like ${DEFAULT_ASSET}, got "${asset}"`, 'BAD_ASSET');
-  const file = readVersionsFile(versionsFile);
-  const url = releaseUrl(req.urlBase ?? file.releaseBaseUrl, req.version, asset);
-  const { sha256, bytes } = await sha256OfDownload(url, req.idleTimeoutMs ?? 60_000);
+const LAYER = /^libmirrord_layer_linux_[a-z0-9_]+\.so$/;
 
-  const previous = pinnedSha256(file, req.version, asset);
-  if (previous === sha256) return { version: req.version, asset, url, sha256, bytes, changed: false };
-  if (previous && !req.force) {
-    throw new EnvironmentError(
-      `mirrord ${req.version} ${asset} is pinned to sha256:${previous} but ${url} now has sha256:${sha256}: check the release, then rerun with --force to replace the pin`,
-      'PIN_CHANGED',
-    );
-  }
-  writeVersionsFile(withPin(file, req.version, asset, sha256), versionsFile);
-  return { version: req.version, asset, url, sha256, bytes, changed: true };
-}
+/** Pins `version` from its release base and registry; see PinOptions for what is pinned. */
+export async function pinRelease(version: string, opts: PinOptions = {}): Promise<PinOutcome> {
+  assertVersion(version);
+  const env = opts.env ?? process.env;
+  const assets = opts.assets ?? [...LINUX_ASSETS];
+  assets.forEach(assertAsset);
+  const layers = assets.filter((a) => LAYER.test(a));
+  if (opts.variants?.length && layers.length === 0) throw new UsageError('--variants pins layer variants: include a layer in --asset, e.g. libmirrord_layer_linux_x86_64.so', 'BAD_VARIANTS');
+  const path = opts.pinsFile ?? PINS_FILE;
+  const label = opts.pinsFile ?? PINS_FILE_LABEL;
+  const original: PinsFile = opts.pinsFile && !existsSync(path) ? { schema: 2, releaseBaseUrl: DEFAULT_RELEASE_BASE_URL, versions: {} } : readPins(path, label);
+  const chosen = chooseReleaseBase(opts.releaseBase, env, original.releaseBaseUrl, label);
+  const base = parseReleaseBase(chosen.text, chosen.from);
+  const download: DownloadOptions = { idleTimeoutMs: opts.idleTimeoutMs };
+  const before = original.versions[version];
 
-export function releaseUrl(urlBase: string, version: string, asset: string): string {
-  let base: URL;
-  try {
-    base = new URL(urlBase);
-  } catch {
-    throw new UsageError(`--url-base must be an http(s) URL, got "${urlBase}"`, 'BAD_URL');
-  }
-  if (base.protocol !== 'http:' && base.protocol !== 'https:') throw new UsageError(`--url-base must be an http(s) URL, got "${urlBase}"`, 'BAD_URL');
-  return `${urlBase.replace(/\/+$/, '')}/${version}/${asset}`;
-}
+  // One target per file to hash: its name in output, its path under the base, its pin now, and how to set it.
+  const targets = [
+    ...assets.map((asset) => ({
+      name: asset,
+      relPath: releaseLayout.asset(version, asset),
+      previous: before?.assets[asset],
+      set: (p: PinsFile, sha: string) => withAssetPin(p, version, asset, sha),
+    })),
+    ...(opts.variants ?? []).flatMap((strategy) =>
+      layers.map((layer) => ({
+        name: releaseLayout.variant(strategy, layer),
+        relPath: releaseLayout.variant(strategy, layer),
+        previous: before?.variants?.[strategy]?.[layer],
+        set: (p: PinsFile, sha: string) => withVariantPin(p, version, strategy, layer, sha),
+      })),
+    ),
+  ];
 
-/** Streams the body through sha256: the asset is never held in memory or written to disk. */
-export async function sha256OfDownload(url: string, idleTimeoutMs: number): Promise<{ sha256: string; bytes: number }> {
-  const abort = new AbortController();
-  let idle = setTimeout(() => abort.abort(new Error(`no data for ${idleTimeoutMs / 1000} s`)), idleTimeoutMs);
-  const touch = () => {
-    clearTimeout(idle);
-    idle = setTimeout(() => abort.abort(new Error(`no data for ${idleTimeoutMs / 1000} s`)), idleTimeoutMs);
+  // Everything is fetched before anything is compared or written: a failure changes nothing.
+  let pins = original;
+  const lines: PinLine[] = [];
+  const conflicts: string[] = [];
+  const record = (what: string, subject: string, value: string, source: string, previous: string | null | undefined) => {
+    const changed = previous !== value;
+    if (changed && previous && !opts.force) conflicts.push(`${subject} is pinned to ${previous} in ${label}, but ${source} now has ${value}`);
+    lines.push({ what, value, source, changed });
   };
-  try {
-    const response = await fetch(url, { redirect: 'follow', signal: abort.signal });
-    if (!response.ok || !response.body) {
-      throw new EnvironmentError(`download of ${url} failed: HTTP ${response.status} ${response.statusText}`.trim(), 'DOWNLOAD');
-    }
-    const hash = createHash('sha256');
-    let bytes = 0;
-    const reader = response.body.getReader();
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      touch();
-      hash.update(value);
-      bytes += value.byteLength;
-    }
-    return { sha256: hash.digest('hex'), bytes };
-  } catch (e) {
-    if (e instanceof EnvironmentError) throw e;
-    throw new EnvironmentError(`cannot download ${url}: ${networkReason(e)}`, 'DOWNLOAD', { cause: e });
-  } finally {
-    clearTimeout(idle);
+  for (const t of targets) {
+    const got = await hashSource(base, t.relPath, { what: `${t.name} of mirrord ${version}`, version, asset: t.name }, download, opts.onProgress);
+    record(t.name, `${t.name} of mirrord ${version}`, `sha256:${got.sha256}`, got.source, t.previous && `sha256:${t.previous}`);
+    pins = t.set(pins, got.sha256);
   }
+  if (opts.agentImage ?? opts.assets === undefined) {
+    const ref = before?.agentImage?.ref ?? agentImageRef(version);
+    opts.onProgress?.({ kind: 'start', version, asset: 'agent image digest', source: ref });
+    const got = await imageDigest(ref, { ...download, registry: opts.registry });
+    record(`agent image ${ref}`, `the agent image ${ref}`, got.digest, got.url, before?.agentImage?.digest);
+    pins = withImageDigest(pins, version, ref, got.digest);
+  }
+  if (conflicts.length > 0) {
+    const more = conflicts.length > 1 ? ` (and ${conflicts.length - 1} more)` : '';
+    throw new EnvironmentError(`${conflicts[0]}${more}: check the release, then rerun with --force to replace the pin`, 'PIN_CHANGED');
+  }
+  if (lines.some((l) => l.changed)) writePins(pins, path);
+  return { version, pinsFile: label, pins: lines };
 }
 
-/** fetch says only "fetch failed"; the reason (ECONNREFUSED, DNS, TLS...) is in its cause. */
-function networkReason(e: unknown): string {
-  const cause = (e as { cause?: unknown }).cause;
-  const inner = cause instanceof Error ? cause : e instanceof Error ? e : new Error(String(e));
-  return inner.message.replace(/\s+/g, ' ').trim() || inner.name;
+// Why not cache it: a pin is trust on first use, made where GitHub is reachable; nothing is kept but the hash.
+/** Streams one file of the release through sha256. */
+async function hashSource(
+  base: ReleaseBase,
+  relPath: string,
+  file: { what: string; version: string; asset: string },
+  download: DownloadOptions,
+  onProgress: OnProgress | undefined,
+): Promise<{ sha256: string; source: string }> {
+  const source = sourceOf(base, relPath);
+  const opened = await openSource(source, { what: file.what }, download);
+  try {
+    onProgress?.({ kind: 'start', version: file.version, asset: file.asset, source: describeSource(source), totalBytes: opened.totalBytes });
+    const meter = new ProgressMeter({ version: file.version, asset: file.asset, totalBytes: opened.totalBytes }, onProgress);
+    const hash = createHash('sha256');
+    for await (const chunk of opened.body) {
+      hash.update(chunk);
+      meter.add(chunk.length);
+    }
+    return { sha256: hash.digest('hex'), source: describeSource(source) };
+  } finally {
+    opened.close();
+  }
 }

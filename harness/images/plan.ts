@@ -2,8 +2,8 @@
 import { UsageError } from '../cli/errors.ts';
 import { RUBY_VERSIONS, type RubyVersion } from './bases.ts';
 import type { ImageRequest } from './catalog.ts';
-import { VERSION_PATTERN } from './pin.ts';
-import { compareVersions, pinnedSha256, type VersionsFile } from './versions-file.ts';
+import { VERSION_PATTERN } from '../subjects/release/assets.ts';
+import { compareVersions, pinnedSha256, type PinsFile } from '../subjects/release/pins.ts';
 
 export interface BuildPlan {
   requests: ImageRequest[];
@@ -12,7 +12,7 @@ export interface BuildPlan {
 }
 
 /** Without --only: ruby, lab, and every mirrord version pinned for `asset`. */
-export function planBuilds(only: string[] | undefined, rubies: string[], pins: VersionsFile, asset: string): BuildPlan {
+export function planBuilds(only: string[] | undefined, rubies: string[], pins: PinsFile, asset: string): BuildPlan {
   const rubyList = rubies.map(rubyVersion);
   const targets: { kind: 'ruby' | 'lab' | 'mirrord'; version?: string }[] = [];
   const skipped: string[] = [];

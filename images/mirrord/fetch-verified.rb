@@ -18,10 +18,11 @@ def fail!(message)
   exit 1
 end
 
-# The pin comes from the versions file, so an unpinned version never downloads anything.
+# The pin comes from the pins file, so an unpinned version never downloads anything.
+# Schema 2 keeps a version's asset pins under "assets"; schema 1 had them directly under the version.
 def pinned_sha256(versions_file, version, asset)
   pins = JSON.parse(File.read(versions_file))
-  pin = pins.dig("versions", version, asset)
+  pin = pins["schema"] == 1 ? pins.dig("versions", version, asset) : pins.dig("versions", version, "assets", asset)
   unless pin.is_a?(String)
     fail!("no sha256 pinned for mirrord #{version} asset #{asset} in images/mirrord-versions.json: " \
           "run `mirrord-regress images pin #{version}` where the network exists")

@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EnvironmentError } from '../../harness/cli/errors.ts';
 import { ensureImage, IN_IMAGE, type EnsuredImage, type EnsureOptions } from '../../harness/images/catalog.ts';
 import { requireEngine } from '../../harness/images/engine.ts';
-import { formatVersionsFile } from '../../harness/images/versions-file.ts';
+import { formatPins } from '../../harness/subjects/release/pins.ts';
 import { skipDockerTests } from './support/docker-gate.ts';
 import { deadUrl, startReleaseServer, type ReleaseServer } from './support/release-server.ts';
 import { removeStaleTestImages, removeThisRunsImages, TEST_LABEL, TEST_LABELS } from './support/test-images.ts';
@@ -34,7 +34,7 @@ let firstRuby: EnsuredImage;
 /** A temp versions file: the real one is never sent by these tests. */
 function versionsFile(name: string, releaseBaseUrl: string, pin: string | null): string {
   const path = join(dir, `${name}.json`);
-  writeFileSync(path, formatVersionsFile({ schema: 1, releaseBaseUrl, versions: { [VERSION]: { [ASSET]: pin } } }));
+  writeFileSync(path, formatPins({ schema: 2, releaseBaseUrl, versions: { [VERSION]: { assets: { [ASSET]: pin } } } }));
   return path;
 }
 
@@ -93,6 +93,13 @@ describe.skipIf(skip)('image builds', () => {
     expect(out.stdout).toBe('fake-mirrord --version');
     const bytes = await run(image.tag, ['sh', '-c', `stat -c %a ${IN_IMAGE.mirrord}; sha256sum ${IN_IMAGE.mirrord}`]);
     expect(bytes.stdout).toBe(`755\n${FAKE_SHA}  ${IN_IMAGE.mirrord}`);
+  }, 120_000);
+
+  it('mirrord: a schema 1 pins file still builds (fetch-verified.rb reads both schemas)', async () => {
+    const path = join(dir, 'schema1.json');
+    writeFileSync(path, JSON.stringify({ schema: 1, releaseBaseUrl: server.url, versions: { [VERSION]: { [ASSET]: FAKE_SHA } } }, null, 2) + '\n');
+    const image = await ensureImage({ kind: 'mirrord', ruby: '3.1', version: VERSION }, opts({ versionsFile: path }));
+    expect((await run(image.tag, ['mirrord', '--version'])).stdout).toBe('fake-mirrord --version');
   }, 120_000);
 
   it('mirrord: a wrong checksum fails the build, naming expected and actual', async () => {

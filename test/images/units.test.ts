@@ -8,7 +8,7 @@ import { lastErrorLine } from '../../harness/images/build-log.ts';
 import { requireEngine } from '../../harness/images/engine.ts';
 import { inputsKey, type BuildInputs } from '../../harness/images/inputs.ts';
 import { planBuilds } from '../../harness/images/plan.ts';
-import type { VersionsFile } from '../../harness/images/versions-file.ts';
+import type { PinsFile } from '../../harness/subjects/release/pins.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'regress-units-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -54,10 +54,10 @@ describe('inputsKey', () => {
 });
 
 describe('planBuilds', () => {
-  const pins: VersionsFile = {
-    schema: 1,
+  const pins: PinsFile = {
+    schema: 2,
     releaseBaseUrl: 'u',
-    versions: { '3.112.0': { a: 'f'.repeat(64) }, '3.111.0': { a: null } },
+    versions: { '3.112.0': { assets: { a: 'f'.repeat(64) } }, '3.111.0': { assets: { a: null } } },
   };
 
   it('by default: ruby, lab and every pinned mirrord, per Ruby; unpinned ones are reported', () => {
