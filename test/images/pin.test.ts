@@ -10,8 +10,10 @@ import { pinRelease, type PinOptions } from '../../harness/images/pin.ts';
 import { fetchRelease } from '../../harness/subjects/release/fetch-release.ts';
 import { PINS_FILE, readPins } from '../../harness/subjects/release/pins.ts';
 import { regress } from '../support/cli.ts';
-import { BYTES, layOutRelease, tempDir } from '../release/support/fixture.ts';
+import { BYTES, layOutRelease, removeTempDirs, tempDir } from '../release/support/fixture.ts';
 import { deadUrl, filesUnder, layOut, serveDir, sha256, startRegistry, type RegistryStandIn, type ReleaseServer } from '../release/support/release-base.ts';
+
+afterAll(removeTempDirs);
 
 const V = '3.112.0';
 const ASSETS = {

@@ -12,8 +12,10 @@ import { requireEngine } from '../../harness/images/engine.ts';
 import { fetchRelease, type FetchReleaseOptions } from '../../harness/subjects/release/fetch-release.ts';
 import { skipDockerTests } from '../images/support/docker-gate.ts';
 import { removeStaleTestImages, removeThisRunsImages, TEST_LABELS } from '../images/support/test-images.ts';
-import { BYTES, CLI, LAYER, layOutRelease, tempDir, VERSION, writePinsFile } from './support/fixture.ts';
+import { BYTES, CLI, LAYER, layOutRelease, removeTempDirs, tempDir, VERSION, writePinsFile } from './support/fixture.ts';
 import { filesUnder, sha256 } from './support/release-base.ts';
+
+afterAll(removeTempDirs);
 
 const AGENT_BYTES = Buffer.concat([Buffer.from('#!/bin/sh\necho fake-agent-from-image "$@"\n'), Buffer.alloc(200_000, 0x23)]);
 const DEAD_SOCKET = '/nonexistent/docker.sock';

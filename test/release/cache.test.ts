@@ -10,8 +10,10 @@ import { EnvironmentError } from '../../harness/cli/errors.ts';
 import { cacheDir } from '../../harness/subjects/release/cache.ts';
 import { fetchRelease, type FetchReleaseOptions } from '../../harness/subjects/release/fetch-release.ts';
 import { regress } from '../support/cli.ts';
-import { AGENT, BYTES, CLI, LAYER, layOutRelease, tempDir, VERSION, versionPins, writePinsFile } from './support/fixture.ts';
+import { AGENT, BYTES, CLI, LAYER, layOutRelease, removeTempDirs, tempDir, VERSION, versionPins, writePinsFile } from './support/fixture.ts';
 import { filesUnder, serveDir, sha256, type ReleaseServer } from './support/release-base.ts';
+
+afterAll(removeTempDirs);
 
 let root: { path: string; remove: () => void };
 let base: string;

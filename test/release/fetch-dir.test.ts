@@ -5,8 +5,10 @@ import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EnvironmentError, UsageError } from '../../harness/cli/errors.ts';
 import { fetchRelease } from '../../harness/subjects/release/fetch-release.ts';
-import { BYTES, CLI, LAYER, layOutRelease, tempDir, VERSION, versionPins, writePinsFile } from './support/fixture.ts';
+import { BYTES, CLI, LAYER, layOutRelease, removeTempDirs, tempDir, VERSION, versionPins, writePinsFile } from './support/fixture.ts';
 import { filesUnder, sha256 } from './support/release-base.ts';
+
+afterAll(removeTempDirs);
 
 let root: { path: string; remove: () => void };
 let base: string;

@@ -6,8 +6,10 @@ import { EnvironmentError } from '../../harness/cli/errors.ts';
 import { fetchRelease, type FetchReleaseOptions } from '../../harness/subjects/release/fetch-release.ts';
 import { regress } from '../support/cli.ts';
 import type { ReleaseProgress } from '../../harness/subjects/release/progress.ts';
-import { AGENT, BYTES, CLI, LAYER, layOutRelease, tempDir, VERSION, versionPins, writePinsFile } from './support/fixture.ts';
+import { AGENT, BYTES, CLI, LAYER, layOutRelease, removeTempDirs, tempDir, VERSION, versionPins, writePinsFile } from './support/fixture.ts';
 import { deadUrl, filesUnder, layOut, serveDir, sha256, type ReleaseServer } from './support/release-base.ts';
+
+afterAll(removeTempDirs);
 
 let root: { path: string; remove: () => void };
 let server: ReleaseServer;

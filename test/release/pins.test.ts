@@ -1,11 +1,13 @@
 /** The pins file: the checked-in one stays valid and invents no hash; schema 1 is still read; a bad file is one line naming the file and the field. */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { EnvironmentError } from '../../harness/cli/errors.ts';
 import { LINUX_ASSETS } from '../../harness/subjects/release/assets.ts';
 import { formatPins, parsePins, PINS_FILE, readPins, withAssetPin, withImageDigest, withVariantPin } from '../../harness/subjects/release/pins.ts';
-import { tempDir } from './support/fixture.ts';
+import { removeTempDirs, tempDir } from './support/fixture.ts';
+
+afterAll(removeTempDirs);
 
 const HEX = 'f'.repeat(64);
 

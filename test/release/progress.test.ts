@@ -3,8 +3,10 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fetchRelease } from '../../harness/subjects/release/fetch-release.ts';
 import { formatProgress, ProgressMeter, type ReleaseProgress } from '../../harness/subjects/release/progress.ts';
-import { AGENT, BYTES, CLI, LAYER, tempDir, VERSION, writePinsFile } from './support/fixture.ts';
+import { AGENT, BYTES, CLI, LAYER, removeTempDirs, tempDir, VERSION, writePinsFile } from './support/fixture.ts';
 import { layOut, serveDir, sha256, type ReleaseServer } from './support/release-base.ts';
+
+afterAll(removeTempDirs);
 
 describe('formatProgress', () => {
   it('says what, which version, from where and how big; then how far', () => {

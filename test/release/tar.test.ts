@@ -4,7 +4,9 @@ import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TarError, withTarFile } from '../../harness/subjects/release/tar.ts';
-import { tempDir } from './support/fixture.ts';
+import { removeTempDirs, tempDir } from './support/fixture.ts';
+
+afterAll(removeTempDirs);
 
 let dir: { path: string; remove: () => void };
 const AGENT = Buffer.concat([Buffer.from('#!/bin/sh\n'), Buffer.alloc(70_000, 0x61), Buffer.from('\n')]);

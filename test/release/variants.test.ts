@@ -5,8 +5,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EnvironmentError } from '../../harness/cli/errors.ts';
 import { fetchRelease } from '../../harness/subjects/release/fetch-release.ts';
 import type { VersionPins } from '../../harness/subjects/release/pins.ts';
-import { BYTES, LAYER, layOutRelease, tempDir, VERSION, versionPins, writePinsFile } from './support/fixture.ts';
+import { BYTES, LAYER, layOutRelease, removeTempDirs, tempDir, VERSION, versionPins, writePinsFile } from './support/fixture.ts';
 import { filesUnder, serveDir, sha256, type ReleaseServer } from './support/release-base.ts';
+
+afterAll(removeTempDirs);
 
 let root: { path: string; remove: () => void };
 let server: ReleaseServer;

@@ -46,10 +46,17 @@ export function writePinsFile(dir: string, versions: Record<string, VersionPins>
   return path;
 }
 
-tmp.setGracefulCleanup();
+/** Removers of the temp directories this test file made. */
+const made: (() => void)[] = [];
 
-/** A temp directory removed at exit (and by `remove`). */
+/** A temp directory, removed by `remove` or by removeTempDirs (vitest workers do not run exit handlers). */
 export function tempDir(prefix: string): { path: string; remove: () => void } {
   const d = tmp.dirSync({ prefix: `regress-${prefix}-`, unsafeCleanup: true });
+  made.push(() => d.removeCallback());
   return { path: d.name, remove: () => d.removeCallback() };
+}
+
+/** Removes every directory tempDir made in this file (call it from afterAll). */
+export function removeTempDirs(): void {
+  while (made.length) made.pop()!();
 }
