@@ -21,6 +21,7 @@ export interface Collected {
   missing: string[];
 }
 
+/** The cells of every file, in the order given; names are the paths, for messages. */
 export function collectCells(files: readonly ResultsFile[], names: readonly string[]): Collected {
   const nameOf = (i: number) => names[i] ?? `file ${i + 1}`;
   const owner = new Map<string, number>();

@@ -27,6 +27,7 @@ const STOPPED: Record<FlakyFound['stoppedBy'], string> = {
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 const percent = (p: number) => `${(p * 100).toFixed(1)}%`;
 
+/** The first thing a reader wants: the culprit and how sure, or why there is none (yet). */
 function answer(input: BisectReportInput, view: BisectView): Html {
   const { spec, result } = input;
   const id = (c: string) => html`<code title="${c}">${shortId(spec, c)}</code>`;
@@ -49,6 +50,7 @@ function answer(input: BisectReportInput, view: BisectView): Html {
   return html`<div class="answer found"><p class="big">${first}: ${id(view.culprit!)} <span>${other}: ${id(view.other!)}</span></p><p>${how}</p>${ambiguous}${switched}</div>`;
 }
 
+/** Only the flaky search has a posterior; the deterministic one trusts every probe. */
 function chart(input: BisectReportInput, view: BisectView): Html {
   if (!input.spec.flaky || view.mode !== 'regression' || view.range.length < 2) return html``;
   const first = view.range[0]!.index;
@@ -59,6 +61,7 @@ function chart(input: BisectReportInput, view: BisectView): Html {
 <div class="chartwrap">${posteriorChart({ labels: view.range.map((c) => shortId(input.spec, c.id, 8)), steps, probes: view.probes, columnOf: (c) => columns.get(c), culprit, target: input.spec.confidence })}</div>`;
 }
 
+/** What was searched and where its files are, to resume or dig into them. */
 function session(input: BisectReportInput, view: BisectView): Html {
   const { spec } = input;
   const src = spec.source;
@@ -79,13 +82,14 @@ function session(input: BisectReportInput, view: BisectView): Html {
 
 const LEGEND = html`<p class="legend"><span class="dot k-good"></span> good <span class="dot k-bad"></span> bad <span class="dot k-skip"></span> skipped <span class="dot k-untested"></span> not probed <span class="ring"></span> the answer · numbered chips: the probes of that candidate, coloured by verdict</p>`;
 
+/** The whole page, from the session's own state (SessionDir writes it). */
 export function bisectReportHtml(input: BisectReportInput): string {
   const view = bisectView(input);
   const { spec } = input;
   const what = spec.source.kind === 'commits' ? 'commits' : `${spec.source.subjectKind} releases`;
   const title = view.culprit ? `bisect ${spec.scenario}: ${view.mode === 'fix' ? 'first good' : 'first bad'} ${shortId(spec, view.culprit)}` : `bisect ${spec.scenario}`;
   const body = html`<header class="top">
-<h1>bisect <code>${spec.scenario}</code> <span class="sub">${what} ${shortId(spec, spec.good)} → ${shortId(spec, spec.bad)}</span></h1>
+<h1>bisect <code>${spec.scenario}</code> <span class="sub">${what} ${shortId(spec, view.range[0]?.id ?? spec.good)} → ${shortId(spec, view.range.at(-1)?.id ?? spec.bad)}</span></h1>
 ${answer(input, view)}
 ${input.reproduce ? html`<h2>Reproduce with</h2><pre class="cmd">${input.reproduce}</pre>` : ''}
 </header>

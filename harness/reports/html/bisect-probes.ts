@@ -10,6 +10,7 @@ import { shortId, type BisectView, type ProbeView } from './bisect-view.ts';
 import { verdictClass } from './style.ts';
 import { when } from './when.ts';
 
+/** The evidence sits in a plain <details>, so it opens without any script. */
 function row(spec: SessionSpec, p: ProbeView): Html {
   const verdict = p.record.verdict ?? 'SKIP';
   const evidence = p.detail?.evidence ?? [];
@@ -20,6 +21,7 @@ function row(spec: SessionSpec, p: ProbeView): Html {
   return html`<tr id="p${p.n}" class="o-${p.record.outcome}"><td class="num">${p.n}</td><td class="mono" title="${p.record.candidate}">${shortId(spec, p.record.candidate)}</td><td class="num">${p.record.attempt}</td><td><span class="pill ${verdictClass(verdict)}">${verdict}</span></td><td class="out">${p.record.outcome}</td><td>${said}</td><td class="t">${when(p.record.t)}</td></tr>`;
 }
 
+/** Every probe, earlier sessions' included, in the order they ran. */
 export function probeTable(spec: SessionSpec, view: BisectView): Html {
   if (!view.probes.length) return html`<p class="note">No probe finished yet.</p>`;
   return html`<table class="plain probes"><thead><tr><th>#</th><th>candidate</th><th title="how many times this candidate has been probed">try</th><th>verdict</th><th>answer</th><th>summary (click for the evidence)</th><th>finished</th></tr></thead>

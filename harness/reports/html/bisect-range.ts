@@ -13,11 +13,13 @@ const FOLD = 3;
 
 const KNOWN_TEXT = { good: 'good', bad: 'bad', skip: 'skipped', untested: 'not probed' } as const;
 
+/** A probe on its candidate, linked to its row in the probe table. */
 function chip(p: ProbeView): Html {
   const verdict = p.record.verdict ?? 'SKIP';
   return html`<a class="chip ${verdictClass(verdict)}" href="#p${p.n}" title="probe ${p.n}: ${verdict} (${p.record.outcome})">${p.n}</a>`;
 }
 
+/** The word under a candidate that matters most: the answer first, then the endpoints. */
 function tag(c: CandidateView, view: BisectView): string {
   if (c.culprit) return view.mode === 'fix' ? 'first good' : 'first bad';
   if (c.maybe) return 'maybe';
@@ -25,6 +27,7 @@ function tag(c: CandidateView, view: BisectView): string {
   return '';
 }
 
+/** A dot for what is known, the short id, the tag and the probes; the full id on hover. */
 function candidate(spec: SessionSpec, c: CandidateView, view: BisectView): Html {
   const label = tag(c, view);
   const cls = ['cand', `k-${c.known}`, c.culprit ? 'culprit' : '', c.maybe ? 'maybe' : ''].filter(Boolean).join(' ');
@@ -32,6 +35,7 @@ function candidate(spec: SessionSpec, c: CandidateView, view: BisectView): Html 
 <span class="dot"></span><span class="name mono">${shortId(spec, c.id, 8)}</span>${label ? html`<span class="tag">${label}</span>` : ''}<span class="chips">${c.probes.map(chip)}</span></li>`;
 }
 
+/** The whole range, oldest first, folded where nobody probed. */
 export function rangeLine(spec: SessionSpec, view: BisectView): Html {
   const items: Html[] = [];
   const quiet = (c: CandidateView) => c.known === 'untested' && !c.endpoint && !c.culprit && !c.maybe;

@@ -76,6 +76,7 @@ function matchDetails(records: readonly ProbeRecord[], details: readonly ProbeDe
   });
 }
 
+/** What the probes of one candidate add up to. */
 function knowledge(probes: readonly ProbeView[]): Knowledge {
   // A bad answer is proof (a good candidate never shows the bug); a good one only evidence.
   if (probes.some((p) => p.record.outcome === 'bad')) return 'bad';
@@ -83,6 +84,7 @@ function knowledge(probes: readonly ProbeView[]): Knowledge {
   return probes.length ? 'skip' : 'untested';
 }
 
+/** Everything the page draws, computed once. */
 export function bisectView(input: BisectReportInput): BisectView {
   const { spec, result } = input;
   const mode = spec.findFix ? 'fix' : 'regression';

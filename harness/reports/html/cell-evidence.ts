@@ -35,6 +35,7 @@ export function excerpt(text: string): { text: string; cut: number } {
   return { text: out, cut };
 }
 
+/** A stream's excerpt, saying how much was left out; nothing for an empty stream. */
 function output(name: string, text: string): Html {
   if (!text.trim()) return html``;
   const { text: shown, cut } = excerpt(text);
@@ -47,12 +48,14 @@ export function cellTitle(cell: CellResult): string {
   return [strategy ? `${subject} / ${strategy}` : subject, scenario, ...(runAs === DEFAULT_RUN_AS ? [] : [runAs]), runner].join(' · ');
 }
 
+/** Why the cell is (un)expected, with the table's reason, before any detail. */
 function judgement(cell: CellResult): Html {
   if (isUnexpected(cell)) return html`<p class="judge bad"><b>Unexpected</b>: ${expectationNote(cell)}. <span class="why">Table: ${oneLine(cell.expectedBecause)}</span></p>`;
   if (hasNoExpectation(cell)) return html`<p class="judge"><b>No expectation</b>: the verdict was not compared to anything. <span class="why">${oneLine(cell.expectedBecause)}</span></p>`;
   return html`<p class="judge ok"><b>As expected</b>: ${expectedText(cell)}. <span class="why">${oneLine(cell.expectedBecause)}</span></p>`;
 }
 
+/** Every attempt of a repeated cell, so a flaky cell's other verdicts are visible too. */
 function attemptsTable(cell: CellResult): Html {
   if (cell.attempts.length < 2) return html``;
   const row = (a: Attempt) =>
@@ -71,6 +74,7 @@ export interface EvidenceOptions {
   platform?: boolean;
 }
 
+/** The section a grid cell links to (the script shows it beside the grid). */
 export function cellEvidence(cell: CellResult, index: number, opts: EvidenceOptions = {}): Html {
   const shown = shownAttempt(cell);
   const obs = shown?.observation;

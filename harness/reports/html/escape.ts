@@ -26,6 +26,7 @@ export function escapeHtml(text: string): string {
   return text.replace(ANSI_SEQUENCE, '').replace(NOT_TEXT, '').replace(/[&<>"']/g, (c) => SPECIAL[c]!);
 }
 
+/** The one place values become markup: only Html passes unescaped. */
 function render(part: Part): string {
   if (part === null || part === undefined || part === false) return '';
   if (part instanceof Html) return part.value;

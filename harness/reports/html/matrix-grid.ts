@@ -39,6 +39,7 @@ function rubiesOf(c: GridColumn): string {
   return c.platforms.length === 1 ? c.platforms[0]!.split(' · ')[0]! : `${c.platforms.length} platforms`;
 }
 
+/** Scenario, then run-as and runner lines only when the page has more than one of them. */
 function header(layout: GridLayout): Html {
   const { columns } = layout;
   const lines = 1 + Number(layout.showRunAs) + Number(layout.showRunner);
@@ -52,12 +53,14 @@ function header(layout: GridLayout): Html {
   return html`<thead>${rows}</thead>`;
 }
 
+/** A link, so the grid works without the script; the title says why an unexpected cell is one. */
 function cellHtml(cell: CellResult, index: number): Html {
   const note = isUnexpected(cell) ? `unexpected: ${expectationNote(cell)}` : undefined;
   const classes = ['c', verdictClass(cell.verdict), cellMarks(cell)].filter(Boolean).join(' ');
   return html`<td class="${classes}"${note ? html` title="${note}"` : ''}><a href="#${evidenceId(index)}">${cell.verdict}${cell.flaky ? html`<small>${agreement(cell)}</small>` : ''}</a></td>`;
 }
 
+/** One row per subject and strategy; a place without a result says so with a dash. */
 export function gridTable(cells: readonly CellResult[], layout: GridLayout): Html {
   const body = layout.rows.map((row, r) => {
     const repeat = r > 0 && layout.rows[r - 1]!.subject === row.subject;

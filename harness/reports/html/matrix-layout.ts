@@ -45,6 +45,7 @@ function firstSeen(values: string[]): Map<string, number> {
   return order;
 }
 
+/** Places every cell, and says which header lines the page needs. */
 export function layoutGrid(cells: readonly CellResult[]): GridLayout {
   const rowIndex = firstSeen(cells.map(rowKey));
   const scenarioOrder = firstSeen(cells.map((c) => c.key.scenario));

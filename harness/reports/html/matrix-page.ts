@@ -17,12 +17,14 @@ import { when } from './when.ts';
 
 const SHOWN_MISSING = 10;
 
+/** The count every report leads with, the unexpected part in red when there is one. */
 function tallyLine(cells: CellResult[]): Html {
   const t = tally(cells);
   const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
   return html`<p class="tally"><b>${plural(t.cells, 'cell')}</b>, ${t.asExpected} as expected, <span class="${t.unexpected ? 'bad' : ''}">${t.unexpected} unexpected</span>${t.noExpectation ? `, ${t.noExpectation} without expectation` : ''}, ${t.flaky} flaky</p>`;
 }
 
+/** Which files and run the page shows, so a page from an artifact can be traced back. */
 function provenance(data: Collected, platform: string | undefined): Html {
   const [only] = data.sources;
   const from =
@@ -35,6 +37,7 @@ function provenance(data: Collected, platform: string | undefined): Html {
   return html`<p class="meta">${from}${platform ? ` · ${platform}` : ''}</p>${missing}`;
 }
 
+/** Hidden until the script runs: without it they could not do anything. */
 function filters(cells: CellResult[]): Html {
   const subjects = [...new Set(cells.map((c) => c.key.subject))];
   const unexpected = cells.filter(isUnexpected).length;
@@ -44,6 +47,7 @@ function filters(cells: CellResult[]): Html {
 <output id="shown"></output></form>`;
 }
 
+/** The verdicts on the page (their meaning on hover) and what the marks mean. */
 function legend(cells: CellResult[]): Html {
   const present = new Set<VerdictKind>(cells.flatMap((c) => [c.verdict, ...c.attempts.map((a) => a.verdict.kind)]));
   const kinds = (Object.keys(VERDICT_MEANINGS) as VerdictKind[]).filter((k) => present.has(k));
@@ -52,6 +56,7 @@ function legend(cells: CellResult[]): Html {
 
 const GROUPS: ((c: CellResult) => boolean)[] = [isUnexpected, (c) => !isUnexpected(c) && !hasNoExpectation(c), hasNoExpectation];
 
+/** The page of any set of cells (one file, or several through collectCells). */
 export function matrixReportHtml(data: Collected): string {
   const { cells } = data;
   const layout = layoutGrid(cells);

@@ -16,6 +16,7 @@ export interface PageOptions {
   script?: string;
 }
 
+/** A CSP source for exactly this inline text. */
 const sha256 = (text: string): string => `'sha256-${createHash('sha256').update(text, 'utf8').digest('base64')}'`;
 
 // A `</script` or `</style` inside would end the element early; only our own constants go here.
@@ -24,6 +25,7 @@ function checkInline(text: string, tag: string): string {
   return text;
 }
 
+/** The document around a body: the policy is computed from the exact CSS and script it allows. */
 export function htmlPage(opts: PageOptions): string {
   const css = checkInline(BASE_CSS + opts.css, 'style');
   const script = opts.script === undefined ? undefined : checkInline(opts.script, 'script');

@@ -28,6 +28,7 @@ const TITLED_CELLS = 1500;
 const fixed = (n: number, digits = 1) => Number(n.toFixed(digits));
 const percent = (p: number) => `${(p * 100).toFixed(p > 0.999 && p < 1 ? 2 : 1)}%`;
 
+/** Sized to the session: cells shrink with the range, rows with the number of probes. */
 export function posteriorChart(input: ChartInput): Html {
   const cols = input.labels.length;
   const rows = input.steps.length;
