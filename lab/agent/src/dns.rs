@@ -39,12 +39,13 @@ extern "C" {
     fn gai_strerror(code: c_int) -> *const c_char;
 }
 
-/// The reply for a `getaddrinfo` failure code: no such name is `NX`, anything else `ERR`.
+/// The reply for a `getaddrinfo` failure code: no such name is `NX`, anything else `FAIL` (the
+/// cluster's resolver failed; the app gets that failure, as from mirrord's agent).
 pub fn failure(code: c_int) -> DnsReply {
     let text = unsafe { CStr::from_ptr(gai_strerror(code)) }.to_string_lossy().into_owned();
     match code {
         EAI_NONAME | EAI_NODATA => DnsReply::Nx(text),
-        _ => DnsReply::Err(text),
+        _ => DnsReply::Fail(text),
     }
 }
 
@@ -93,7 +94,7 @@ mod tests {
     fn failures_are_nx_or_err_with_glibcs_text() {
         assert_eq!(failure(EAI_NONAME), DnsReply::Nx("Name or service not known".into()));
         assert_eq!(failure(EAI_NODATA), DnsReply::Nx("No address associated with hostname".into()));
-        assert_eq!(failure(-3), DnsReply::Err("Temporary failure in name resolution".into()));
+        assert_eq!(failure(-3), DnsReply::Fail("Temporary failure in name resolution".into()));
     }
 
     #[test]

@@ -49,14 +49,25 @@ pub unsafe fn route(hook: &str, node: *const c_char, remote_ok: bool, extra: imp
     Route::Remote(guard)
 }
 
-/// Asks the intproxy for `name`: its reply line, and the address when it answered one. A proxy
-/// error or a reply it cannot read ends the process (`die`), as mirrord's `graceful_exit!`.
-pub fn ask_intproxy(name: &[u8]) -> (String, Option<Ipv4Addr>) {
+/// What the cluster said of a name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Answer {
+    Addr(Ipv4Addr),
+    /// The cluster's DNS: no such name.
+    NoSuchName,
+    /// The cluster's resolver failed (its DNS did not answer): the app gets EAI_AGAIN.
+    Failed,
+}
+
+/// Asks the intproxy for `name`: its reply line, and what it says. A proxy error or a reply it
+/// cannot read ends the process (`die`), as mirrord's `graceful_exit!`.
+pub fn ask_intproxy(name: &[u8]) -> (String, Answer) {
     let name = String::from_utf8_lossy(name);
     let reply = session::request(&format!("DNS {name}"));
     match DnsReply::parse(&reply) {
-        Some(DnsReply::A(ip)) => (reply, Some(ip)),
-        Some(DnsReply::Nx(_)) => (reply, None),
+        Some(DnsReply::A(ip)) => (reply, Answer::Addr(ip)),
+        Some(DnsReply::Nx(_)) => (reply, Answer::NoSuchName),
+        Some(DnsReply::Fail(_)) => (reply, Answer::Failed),
         Some(DnsReply::Err(e)) => session::die(&format!("the intproxy could not resolve {name}: {e}")),
         None => session::die(&format!("bad DNS reply from the intproxy: {reply:?}")),
     }
@@ -87,8 +98,9 @@ pub unsafe extern "C" fn getaddrinfo(
     let name = sys::cstr_bytes(node);
     let (reply, answer) = ask_intproxy(name);
     let rc = match answer {
-        Some(ip) => build_result(name, ip, sys::cstr_bytes(service), hints, res),
-        None => sys::EAI_NONAME,
+        Answer::Addr(ip) => build_result(name, ip, sys::cstr_bytes(service), hints, res),
+        Answer::NoSuchName => sys::EAI_NONAME,
+        Answer::Failed => sys::EAI_AGAIN,
     };
     log_remote("getaddrinfo", name, &reply, |l| {
         l.int("rc", rc as i64);

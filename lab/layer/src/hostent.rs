@@ -10,7 +10,7 @@
 //! build), `getent hosts` calls `gethostbyname2` (AF_INET6 first, then AF_INET), and CPython's
 //! `socket.gethostbyname` calls `getaddrinfo`.
 
-use crate::dns::{self, Route};
+use crate::dns::{self, Answer, Route};
 use crate::real::real;
 use crate::sys::{self, c_char, c_int, hostent};
 use std::cell::UnsafeCell;
@@ -74,12 +74,13 @@ pub unsafe fn fill_hostent(ret: *mut hostent, buf: *mut c_char, buflen: usize, n
 }
 
 /// The intproxy's answer as a lookup for family `af` sees it: the address, or the h_errno value.
-pub fn a_record(answer: Option<Ipv4Addr>, af: c_int) -> Result<Ipv4Addr, c_int> {
+pub fn a_record(answer: Answer, af: c_int) -> Result<Ipv4Addr, c_int> {
     match answer {
-        None => Err(sys::HOST_NOT_FOUND),
+        Answer::NoSuchName => Err(sys::HOST_NOT_FOUND),
+        Answer::Failed => Err(sys::TRY_AGAIN),
         // The name exists, but not with an address of that family.
-        Some(_) if af != sys::AF_INET => Err(sys::NO_DATA),
-        Some(ip) => Ok(ip),
+        Answer::Addr(_) if af != sys::AF_INET => Err(sys::NO_DATA),
+        Answer::Addr(ip) => Ok(ip),
     }
 }
 
@@ -276,10 +277,11 @@ mod tests {
     #[test]
     fn cluster_answers_map_to_h_errno() {
         let ip = Ipv4Addr::new(10, 96, 0, 12);
-        assert_eq!(a_record(Some(ip), sys::AF_INET), Ok(ip));
-        assert_eq!(a_record(Some(ip), sys::AF_INET6), Err(sys::NO_DATA));
-        assert_eq!(a_record(None, sys::AF_INET), Err(sys::HOST_NOT_FOUND));
-        assert_eq!(a_record(None, sys::AF_INET6), Err(sys::HOST_NOT_FOUND));
+        assert_eq!(a_record(Answer::Addr(ip), sys::AF_INET), Ok(ip));
+        assert_eq!(a_record(Answer::Addr(ip), sys::AF_INET6), Err(sys::NO_DATA));
+        assert_eq!(a_record(Answer::NoSuchName, sys::AF_INET), Err(sys::HOST_NOT_FOUND));
+        assert_eq!(a_record(Answer::NoSuchName, sys::AF_INET6), Err(sys::HOST_NOT_FOUND));
+        assert_eq!(a_record(Answer::Failed, sys::AF_INET), Err(sys::TRY_AGAIN));
     }
 
     #[test]

@@ -33,6 +33,7 @@ pub const ERANGE: c_int = 34;
 // <netdb.h> h_errno values.
 pub const NETDB_INTERNAL: c_int = -1;
 pub const HOST_NOT_FOUND: c_int = 1;
+pub const TRY_AGAIN: c_int = 2;
 pub const NO_RECOVERY: c_int = 3;
 pub const NO_DATA: c_int = 4;
 

@@ -19,7 +19,10 @@ pub enum DnsReply {
     A(Ipv4Addr),
     /// `NX <text>`: the cluster's DNS says there is no such name.
     Nx(String),
-    /// `ERR <text>`: no answer could be had (agent gone, cluster DNS silent).
+    /// `FAIL <text>`: the agent asked, and the cluster's resolver failed (EAI_AGAIN: its DNS silent).
+    /// An answer like any other: the app gets the failure, the layer lives on.
+    Fail(String),
+    /// `ERR <text>`: no answer could be had at all (the agent is gone): a proxy error.
     Err(String),
 }
 
@@ -34,6 +37,9 @@ impl DnsReply {
         if let Some(text) = line.strip_prefix("NX ") {
             return Some(DnsReply::Nx(text.into()));
         }
+        if let Some(text) = line.strip_prefix("FAIL ") {
+            return Some(DnsReply::Fail(text.into()));
+        }
         line.strip_prefix("ERR ").map(|e| DnsReply::Err(e.into()))
     }
 }
@@ -43,6 +49,7 @@ impl std::fmt::Display for DnsReply {
         match self {
             DnsReply::A(ip) => write!(f, "A {ip}"),
             DnsReply::Nx(text) => write!(f, "NX {text}"),
+            DnsReply::Fail(text) => write!(f, "FAIL {text}"),
             DnsReply::Err(text) => write!(f, "ERR {text}"),
         }
     }
@@ -64,7 +71,7 @@ mod tests {
 
     #[test]
     fn dns_replies_round_trip() {
-        for reply in [DnsReply::A(Ipv4Addr::new(10, 96, 0, 10)), DnsReply::Nx("Name or service not known".into()), DnsReply::Err("agent connection lost".into())] {
+        for reply in [DnsReply::A(Ipv4Addr::new(10, 96, 0, 10)), DnsReply::Nx("Name or service not known".into()), DnsReply::Fail("Temporary failure in name resolution".into()), DnsReply::Err("agent connection lost".into())] {
             assert_eq!(DnsReply::parse(&reply.to_string()), Some(reply));
         }
         assert_eq!(DnsReply::parse("NX"), Some(DnsReply::Nx(String::new())));

@@ -181,7 +181,7 @@ fn serve_session(proxy: &Proxy, mut conn: TcpStream) {
                 let (answer, error) = match &reply {
                     DnsReply::A(ip) => (json_str(&ip.to_string()), String::new()),
                     DnsReply::Nx(_) => ("null".into(), String::new()),
-                    DnsReply::Err(e) => ("null".into(), format!(",\"error\":{}", json_str(e))),
+                    DnsReply::Fail(e) | DnsReply::Err(e) => ("null".into(), format!(",\"error\":{}", json_str(e))),
                 };
                 let fields = format!(",\"peer_pid\":{peer},\"name\":{},\"answer\":{answer},\"via\":\"{}\"{error}", json_str(&name), proxy.upstream.via());
                 proxy.events.emit("dns", &fields);
