@@ -77,10 +77,10 @@ function removeQuietly(path: string): void {
   }
 }
 
-function writeFlushed(path: string, text: string): void {
-  const fd = openSync(path, 'w', 0o644);
+function writeFlushed(path: string, text: string | Buffer, mode: number): void {
+  const fd = openSync(path, 'w', mode);
   try {
-    const bytes = Buffer.from(text);
+    const bytes = typeof text === 'string' ? Buffer.from(text) : text;
     for (let at = 0; at < bytes.length; ) at += writeSync(fd, bytes, at);
     fsyncSync(fd);
   } finally {
@@ -90,7 +90,10 @@ function writeFlushed(path: string, text: string): void {
 
 export interface WriteFile {
   path: string;
-  text: string;
+  /** Text, or the bytes of a binary. */
+  text: string | Buffer;
+  /** @default 0o644 */
+  mode?: number;
 }
 
 /**
@@ -103,7 +106,7 @@ export function writeFilesAtomic(files: readonly WriteFile[], option?: string): 
     const tmp = tempPathFor(f.path);
     temps.push(tmp);
     try {
-      writeFlushed(tmp, f.text);
+      writeFlushed(tmp, f.text, f.mode ?? 0o644);
     } catch (e) {
       temps.forEach(removeQuietly);
       throw fsFault(e, { path: f.path, action: 'write', option });

@@ -1,4 +1,8 @@
-/** The lab (lab/): `mirrord-lab exec --profile <version> [--strategy S] -- workload`. */
+/**
+ * The lab as one command (lab-exec@X): `mirrord-lab exec --profile <version> [--strategy S] -- workload`,
+ * with the intproxy's built-in cluster (a service table and a loopback service): no agent, no cluster,
+ * and so no root needed for it. lab@X runs the same lab as a release against the cluster instead.
+ */
 import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Strategy } from '../model/result.ts';
@@ -16,16 +20,19 @@ export function labBuildDir(repoRoot: string): string {
 }
 
 export class LabSubject implements Subject {
-  readonly kind = 'lab' as const;
+  readonly kind = 'lab-exec' as const;
   readonly evidenceSource = 'layer' as const;
+  readonly topology = 'self-contained' as const;
   readonly id: string;
   readonly strategies: readonly Strategy[];
+  readonly release: string;
 
   constructor(
     readonly version: LabProfile,
     private readonly buildDir: string,
   ) {
-    this.id = `lab@${version}`;
+    this.id = `lab-exec@${version}`;
+    this.release = version;
     // Only 3.112.0 holds a guard in its exec hook, so only it has a strategy to choose.
     this.strategies = version === '3.112.0' ? STRATEGIES : [];
   }

@@ -11,7 +11,7 @@ import { chooseReleaseBase, describeBase, describeSource, parseReleaseBase, sour
 import { cacheDir, ReleaseCache } from './cache.ts';
 import { openSource } from './download.ts';
 import { PINS_FILE, PINS_FILE_LABEL, readPins } from './pins.ts';
-import { planRelease, type PinnedFile } from './plan.ts';
+import { planCli, planRelease, type PinnedFile } from './plan.ts';
 import { DEFAULT_PROGRESS_INTERVAL_MS, ProgressMeter, type OnProgress } from './progress.ts';
 
 export interface FetchReleaseOptions {
@@ -79,6 +79,18 @@ interface Context {
   cache: ReleaseCache;
   pinsLabel: string;
   opts: FetchReleaseOptions;
+}
+
+/** The release's CLI alone, verified (for `--kubeconfig`, where a real cluster runs the agent). */
+export async function fetchReleaseCli(version: string, opts: FetchReleaseOptions = {}): Promise<string> {
+  const env = opts.env ?? process.env;
+  assertVersion(version);
+  const pinsLabel = opts.pinsFile ?? PINS_FILE_LABEL;
+  const pins = readPins(opts.pinsFile ?? PINS_FILE, pinsLabel);
+  const file = planCli(pins, version, opts.arch ?? hostArch(), pinsLabel);
+  const chosen = chooseReleaseBase(opts.releaseBase, env, pins.releaseBaseUrl, pinsLabel);
+  const ctx: Context = { version, base: parseReleaseBase(chosen.text, chosen.from), cache: new ReleaseCache(opts.cacheDir ?? cacheDir(env)), pinsLabel, opts };
+  return (await fetchPinned(file, ctx)).path;
 }
 
 // Why plan first: every refusal (an unpinned asset) comes before the first byte is fetched.

@@ -36,14 +36,7 @@ const howToPin = (version: string) => `run mirrord-regress images pin ${version}
 // Why one function: the plan is the whole list of refusals, so a run never stops halfway through a release.
 /** The plan for `version` on `arch`; `pinsLabel` names the pins file in refusals. */
 export function planRelease(pins: PinsFile, version: string, arch: Arch, pinsLabel: string): ReleasePlan {
-  const v = pins.versions[version];
-  if (!v) throw new EnvironmentError(`mirrord ${version} is not pinned in ${pinsLabel}: ${howToPin(version)}`, 'UNPINNED_VERSION');
-  const asset = (role: 'cli' | 'layer' | 'agent', name: string): PinnedFile => {
-    const what = `${name} of mirrord ${version}`;
-    const sha256 = v.assets[name];
-    if (!sha256) throw new EnvironmentError(`${what} is not pinned in ${pinsLabel}: ${howToPin(version)}`, 'UNPINNED_ASSET');
-    return { role, asset: name, relPath: releaseLayout.asset(version, name), name, sha256, what };
-  };
+  const { v, asset } = pinnedAssets(pins, version, pinsLabel);
   return {
     version,
     arch,
@@ -52,6 +45,24 @@ export function planRelease(pins: PinsFile, version: string, arch: Arch, pinsLab
     agent: AGENT_ASSET in v.assets ? { kind: 'asset', file: asset('agent', AGENT_ASSET) } : agentImage(v, version, pinsLabel),
     variants: variants(v, version, arch, pinsLabel),
   };
+}
+
+/** The version's pins, and a maker of its pinned files (refusing unpinned ones). */
+function pinnedAssets(pins: PinsFile, version: string, pinsLabel: string) {
+  const v = pins.versions[version];
+  if (!v) throw new EnvironmentError(`mirrord ${version} is not pinned in ${pinsLabel}: ${howToPin(version)}`, 'UNPINNED_VERSION');
+  const asset = (role: 'cli' | 'layer' | 'agent', name: string): PinnedFile => {
+    const what = `${name} of mirrord ${version}`;
+    const sha256 = v.assets[name];
+    if (!sha256) throw new EnvironmentError(`${what} is not pinned in ${pinsLabel}: ${howToPin(version)}`, 'UNPINNED_ASSET');
+    return { role, asset: name, relPath: releaseLayout.asset(version, name), name, sha256, what };
+  };
+  return { v, asset };
+}
+
+/** The CLI alone (`--kubeconfig`: a real cluster runs the agent; the CLI embeds the layer). */
+export function planCli(pins: PinsFile, version: string, arch: Arch, pinsLabel: string): PinnedFile {
+  return pinnedAssets(pins, version, pinsLabel).asset('cli', cliAsset(arch));
 }
 
 /** The agent from its image, which needs the digest pinned: a tag can move. */
