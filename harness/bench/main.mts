@@ -3,6 +3,7 @@ import { benchLabOverhead } from './lab-overhead.ts';
 import { benchDeadlock, benchMatrixOverhead } from './matrix-overhead.ts';
 import { fmt } from './measure.ts';
 import { benchDockerOverhead } from './docker-overhead.ts';
+import { benchClusterOverhead } from './cluster-overhead.ts';
 
 const which = process.argv[2] ?? 'all';
 if (which === 'all' || which === 'lab') {
@@ -11,4 +12,5 @@ if (which === 'all' || which === 'lab') {
 }
 if (which === 'all' || which === 'matrix') await benchMatrixOverhead();
 if (which === 'all' || which === 'hang') await benchDeadlock();
+if (which === 'all' || which === 'cluster') await benchClusterOverhead();
 if (which === 'all' || which === 'docker') await benchDockerOverhead();

@@ -1,5 +1,5 @@
 /**
- * The harness's cost: wall time of the default matrix through `mirrord-regress matrix` vs the same
+ * The harness's cost, on the lab's all-in-one exec (lab-exec@X, no cluster): wall time of the default matrix through `mirrord-regress matrix` vs the same
  * subject commands run directly (same sandbox wrapper, same 2-way parallelism, same timeouts, a
  * plain kill at the timeout, no evidence, no reports); the same matrix with the deadlock watch off
  * (the old behaviour: every HANG waits for its timeout); and the time from a deadlock (the
@@ -21,10 +21,12 @@ import { STRATEGIES } from '../model/result.ts';
 import { fmt, median } from './measure.ts';
 
 const BIN = join(REPO_ROOT, 'bin', 'mirrord-regress.js');
+/** The lab's all-in-one exec: the same commands can be run directly, without the cluster (cluster-overhead.ts measures that). */
+const EXEC_SUBJECTS = DEFAULT_SUBJECTS.map((id) => id.replace(/^lab@/, 'lab-exec@'));
 
 async function harnessOnce(out: string, watch: 'on' | 'off' = 'on'): Promise<number> {
   const t0 = performance.now();
-  const r = await execa(process.execPath, [BIN, 'matrix', '--jobs', '2', '--out', out], { reject: false, env: { MIRRORD_REGRESS_DEADLOCK_WATCH: watch } });
+  const r = await execa(process.execPath, [BIN, 'matrix', '--subjects', EXEC_SUBJECTS.join(','), '--jobs', '2', '--out', out], { reject: false, env: { MIRRORD_REGRESS_DEADLOCK_WATCH: watch } });
   // Watch off, the HANG cells end as TIMEOUTs (exit 1, unexpected): only their wall time counts here.
   const ok = watch === 'on' ? [0] : [0, 1];
   if (!ok.includes(r.exitCode ?? -1)) throw new Error(`matrix exited ${r.exitCode}: ${r.stderr.split('\n').pop()}`);
@@ -35,7 +37,7 @@ async function directOnce(): Promise<number> {
   const stage = createStage({ repoRoot: REPO_ROOT });
   const runner = new HostRunner();
   const layout = runner.layout(stage);
-  const subjects = DEFAULT_SUBJECTS.map((id) => resolveSubject(id, { labBuildDir: LAB_BUILD_DIR }));
+  const subjects = EXEC_SUBJECTS.map((id) => resolveSubject(id, { labBuildDir: LAB_BUILD_DIR }));
   for (const s of subjects) await s.prepare(stage);
   const cells = planMatrix({ subjects, strategies: [...STRATEGIES], scenarios: defaultScenarios(), runners: ['host'] });
   const t0 = performance.now();
@@ -69,7 +71,7 @@ async function deadlockToVerdict(): Promise<number> {
   const stage = createStage({ repoRoot: REPO_ROOT });
   const runner = new HostRunner();
   const layout = runner.layout(stage);
-  const subject = resolveSubject('lab@3.112.0', { labBuildDir: LAB_BUILD_DIR });
+  const subject = resolveSubject('lab-exec@3.112.0', { labBuildDir: LAB_BUILD_DIR });
   await subject.prepare(stage);
   const dir = stage.attemptDir('hang');
   const eventsPath = join(dir, 'events.jsonl');

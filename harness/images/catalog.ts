@@ -8,7 +8,7 @@ import { resolveBase, rubyBases, RUBY_VERSIONS, type RubyVersion } from './bases
 import { buildImage, INPUTS_LABEL } from './build.ts';
 import { requireEngine } from './engine.ts';
 import { inputsKey, type BuildInputs } from './inputs.ts';
-import { labInputs, mirrordInputs, rubyInputs, type ImageKind } from './recipes.ts';
+import { clusterInputs, labInputs, mirrordInputs, rubyInputs, type ImageKind } from './recipes.ts';
 import { assertVersion, DEFAULT_ASSET } from '../subjects/release/assets.ts';
 import { DEFAULT_RELEASE_BASE_URL, PINS_FILE, readPins } from '../subjects/release/pins.ts';
 
@@ -53,7 +53,7 @@ export interface EnsuredImage {
 /** Builds that are running, by tag: concurrent callers share one build. */
 const inFlight = new Map<string, Promise<EnsuredImage>>();
 
-export async function imageFor(kind: 'lab' | 'mirrord', opts: { ruby: RubyVersion; version?: string }): Promise<string> {
+export async function imageFor(kind: 'lab' | 'mirrord' | 'cluster', opts: { ruby: RubyVersion; version?: string }): Promise<string> {
   return (await ensureImage({ kind, ...opts })).tag;
 }
 
@@ -67,6 +67,11 @@ export async function ensureImage(req: ImageRequest, opts: EnsureOptions = {}): 
     const base = await resolveBase(docker, req.ruby);
     const hint = base.id ? undefined : `no local base image: \`bash images/base/make-base-image.sh ${rubyBases[req.ruby].suite}\` makes ${rubyBases[req.ruby].local} without a registry`;
     return ensureBuilt(docker, 'ruby', req.ruby, rubyInputs(req.ruby, base, labels), opts, hint);
+  }
+  if (req.kind === 'cluster') {
+    // The node runs dnsmasq and the service, not workloads: its Ruby version is the base's, nothing more.
+    const base = await resolveBase(docker, req.ruby);
+    return ensureBuilt(docker, 'cluster', req.ruby, clusterInputs(base, labels), opts);
   }
   const rubyImage = (await ensureImage({ kind: 'ruby', ruby: req.ruby }, opts)).tag;
   if (req.kind === 'lab') return ensureBuilt(docker, 'lab', req.ruby, labInputs(req.ruby, rubyImage, labels), opts);

@@ -9,7 +9,7 @@ import { EnvironmentError } from '../cli/errors.ts';
 import type { RubyVersion } from './bases.ts';
 import type { BuildInputs, ContextFile } from './inputs.ts';
 
-export type ImageKind = 'ruby' | 'lab' | 'mirrord';
+export type ImageKind = 'ruby' | 'lab' | 'mirrord' | 'cluster';
 
 const LAB_FILES = ['mirrord-lab', 'libmirrord_layer.so'];
 
@@ -39,6 +39,17 @@ export function labInputs(ruby: RubyVersion, rubyImage: string, labels: Record<s
       ...filesUnder(join(REPO_ROOT, 'scenarios', 'ruby')),
     ],
     facts: {},
+  };
+}
+
+/** The cluster's node (images/cluster): dnsmasq and Ruby on the base, its two scripts. */
+export function clusterInputs(base: { image: string; id?: string }, labels: Record<string, string>): BuildInputs {
+  return {
+    dockerfile: 'images/cluster/Dockerfile',
+    args: { BASE: base.image },
+    labels: { ...labels, 'mirrord-regress.kind': 'cluster' },
+    files: ['Dockerfile', 'node-init.sh', 'service.rb'].map((f) => repoFile(`images/cluster/${f}`)),
+    facts: base.id ? { baseImageId: base.id } : {},
   };
 }
 

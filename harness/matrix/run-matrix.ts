@@ -3,6 +3,7 @@
  * (Ctrl-C) it stops scheduling, lets the runners kill what is in flight, and returns what finished.
  */
 import type { CellResult } from '../model/result.ts';
+import type { Cluster } from '../cluster/cluster.ts';
 import type { Runner } from '../runners/runner.ts';
 import type { Stage } from '../stage.ts';
 import type { PlannedCell } from './plan.ts';
@@ -21,6 +22,10 @@ export interface MatrixRun {
   timeoutMs?: number;
   progress: Progress;
   signal: AbortSignal;
+  /** The cluster release subjects run against. */
+  cluster?: Cluster;
+  /** `--evidence black-box`: judge every cell from outside. @default each subject's own */
+  evidenceSource?: 'layer' | 'black-box';
 }
 
 export async function runMatrix(m: MatrixRun): Promise<{ completed: CellResult[]; interrupted: boolean }> {
@@ -32,11 +37,13 @@ export async function runMatrix(m: MatrixRun): Promise<{ completed: CellResult[]
   const local = new AbortController();
   const onAbort = () => local.abort();
   m.signal.addEventListener('abort', onAbort, { once: true });
+  // Ctrl-C while the cluster or the runners were starting: the listener above will never fire.
+  if (m.signal.aborted) local.abort();
   const worker = async () => {
     while (!local.signal.aborted && next < todo.length) {
       const cell = todo[next++]!;
       m.progress.cellStarted(cell.id);
-      const result = await runCell(cell, { runner: m.runners.get(cell.key.runner)!, stage: m.stage, repeat: m.repeat, timeoutMs: m.timeoutMs, signal: local.signal });
+      const result = await runCell(cell, { runner: m.runners.get(cell.key.runner)!, stage: m.stage, repeat: m.repeat, timeoutMs: m.timeoutMs, signal: local.signal, cluster: m.cluster, evidenceSource: m.evidenceSource });
       if (!result) break;
       m.store.add(result);
       completed.push(result);

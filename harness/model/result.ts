@@ -10,7 +10,7 @@
 import { z } from 'zod';
 
 export const RESULT_SCHEMA = 'mirrord-regress/results';
-export const RESULT_SCHEMA_VERSION = 2;
+export const RESULT_SCHEMA_VERSION = 3;
 
 /**
  * Names a schema (its section in results-schema.md and its name in validation messages) and says
@@ -212,6 +212,45 @@ export const ProcessSnapshotSchema = named(
 );
 export type ProcessSnapshot = z.infer<typeof ProcessSnapshotSchema>;
 
+export const ClusterSideSchema = named(
+  'ClusterSide',
+  "What the cluster saw of one attempt of a subject run against it (harness/cluster/): the attempt's agent, and the cluster DNS's and service's logs, kept to the requests that came from that agent's pod address. Real mirrord writes nothing when a hook is bypassed; this is what can be seen without its cooperation.",
+  z.object({
+    agent: z
+      .object({
+        address: z.string().describe('`ip:port` the agent listened on (its pod IP).'),
+        version: z.string().optional().describe('The version its `agent ready - version X` line named.'),
+        exited: z.boolean().describe('Whether it had exited when the attempt ended (it exits by itself once its last intproxy is gone).'),
+        exitCode: z.int().nullable().optional().describe('Its exit code when it had exited; `null` when a signal ended it.'),
+        exitedMidRun: z.boolean().describe('It exited while the workload was still running (before the sandbox ended): its intproxy lost it.'),
+        logTail: z.string().describe('The last lines of its stderr.'),
+      })
+      .describe("The attempt's agent, in its own pod."),
+    dns: z
+      .array(
+        z.object({
+          name: z.string().describe('Name asked for.'),
+          type: z.string().describe('Record type, e.g. `A`.'),
+          from: z.string().describe("The asking address: the agent's pod."),
+          answer: z.string().optional().describe('What the cluster DNS answered: an address, `NXDOMAIN`, `NODATA`; absent when no answer was logged.'),
+        }),
+      )
+      .describe("The cluster DNS's query log (dnsmasq), this agent's queries only."),
+    requests: z
+      .array(
+        z.object({
+          peer: z.string().describe("The asking address: the agent's pod."),
+          local: z.string().describe('The ClusterIP and port it came in on.'),
+          request: z.string().describe('The HTTP request line.'),
+          host: z.string().describe('Its Host header.'),
+          t_ms: z.number().describe('When, in ms since the epoch.'),
+        }),
+      )
+      .describe("The cluster service's access log, this agent's requests only."),
+  }),
+);
+export type ClusterSide = z.infer<typeof ClusterSideSchema>;
+
 export const ObservationSchema = named(
   'Observation',
   'Everything a runner saw of one attempt. Verdicts are decided from this afterwards, never during the run.',
@@ -243,6 +282,7 @@ export const ObservationSchema = named(
     networkNote: z.string().optional().describe('Why the run is not network-isolated.'),
     user: z.string().describe('The user the workload ran as (`nobody`, `root`, ...).'),
     harnessError: z.string().optional().describe('Set when the harness or environment failed, or the command could not start: the attempt says nothing about the subject.'),
+    cluster: ClusterSideSchema.optional().describe('What the cluster saw, for a subject run against the cluster (a release: `lab@X`, `mirrord@X`, `mirrord-src:...`); absent for `lab-exec@X`.'),
   }),
 );
 export type Observation = z.infer<typeof ObservationSchema>;
@@ -352,6 +392,32 @@ export const EvidenceItemSchema = named(
         detail: z.string().describe('Why the run was not isolated.'),
       })
       .describe('The run was not network-isolated.'),
+    z
+      .object({
+        kind: z.literal('cluster-dns'),
+        agent: z.string().describe("The agent's pod address the queries came from."),
+        queries: count().describe('Queries the cluster DNS got from it.'),
+        names: z
+          .array(z.object({ name: z.string().describe('Name.'), queries: count().describe('Queries for it.'), answer: z.string().optional().describe('What the cluster DNS answered (the last answer).') }))
+          .describe('Per name asked for.'),
+      })
+      .describe("What the cluster DNS's query log shows of this attempt's agent."),
+    z
+      .object({
+        kind: z.literal('cluster-service'),
+        agent: z.string().describe("The agent's pod address the requests came from."),
+        requests: count().describe('Requests the service got from it.'),
+        targets: z.array(z.string()).describe('The ClusterIPs and ports they came in on.'),
+      })
+      .describe("What the cluster service's access log shows of this attempt's agent."),
+    z
+      .object({
+        kind: z.literal('agent'),
+        address: z.string().describe('`ip:port`.'),
+        state: z.enum(['running', 'exited', 'failed']).describe('`running` at the end, `exited` by itself (exit 0), `failed` (non-zero exit or killed).'),
+        detail: z.string().describe('One line for the reader.'),
+      })
+      .describe("What became of the attempt's agent."),
     z
       .object({
         kind: z.literal('harness'),

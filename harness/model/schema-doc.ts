@@ -14,6 +14,7 @@ import {
   BUG_VERDICTS,
   CellKeySchema,
   CellResultSchema,
+  ClusterSideSchema,
   EventSummarySchema,
   EvidenceItemSchema,
   HookTallySchema,
@@ -245,6 +246,7 @@ const SECTIONS: Section[] = [
   { level: 4, schema: EventSummarySchema },
   { level: 4, schema: HookTallySchema },
   { level: 4, schema: ProcessSnapshotSchema },
+  { level: 4, schema: ClusterSideSchema },
 ];
 
 function verdictKindTable(): string[] {
@@ -291,6 +293,11 @@ export function renderSchemaDoc(): string {
     'saw, not a timeout. It added `observation.deadlock`, `observation.evidenceSource`, per-thread state',
     'and CPU time in process snapshots, the `deadlock`, `hooks-exercised` and `not-exercised` evidence,',
     'and cells without expectation (`expected` empty, `matchesExpectation` `null`).',
+    '',
+    'Version 3 added `observation.cluster` (what the cluster saw of an attempt run against it: its agent,',
+    'the cluster DNS\'s queries and the service\'s requests from that agent) and the `cluster-dns`,',
+    '`cluster-service` and `agent` evidence. `lab@X` now names the lab run as a release against the',
+    'cluster, as real mirrord is run; `lab-exec@X` is the lab\'s all-in-one `mirrord-lab exec`.',
     '',
     ...renderSections(SECTIONS),
   ];

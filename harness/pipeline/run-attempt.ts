@@ -1,6 +1,9 @@
 /** One attempt: wrap the workload in the subject, run it, decide the verdict from what was seen. */
 import { join } from 'node:path';
-import type { Attempt, RunAs, Strategy } from '../model/result.ts';
+import type { Cluster } from '../cluster/cluster.ts';
+import { PodError, type AgentPod } from '../cluster/pod.ts';
+import type { Attempt, Observation, RunAs, Strategy } from '../model/result.ts';
+import { notRun } from '../runners/not-run.ts';
 import type { Layout, Runner } from '../runners/runner.ts';
 import type { Stage } from '../stage.ts';
 import type { Subject } from '../subjects/subject.ts';
@@ -28,12 +31,14 @@ export interface AttemptInput {
   evidenceSource?: 'layer' | 'black-box';
   /** @default true */
   detectDeadlock?: boolean;
+  /** The cluster subjects run against (an agent pod per attempt). */
+  cluster?: Cluster;
 }
 
 /**
  * With MIRRORD_REGRESS_SEED set, each attempt's random workload (spawn-random-thread) gets its own
- * seed, derived from the base, the cell and the attempt number: attempts still differ from each
- * other, but a whole run (a test, a flaky bisect) repeats exactly.
+ * seed, derived from the base, the cell and how many attempts of that cell ran before it: attempts
+ * still differ from each other, but a whole run (a test, a flaky bisect) repeats exactly.
  */
 export function attemptSeed(base: string | undefined, label: string, attempt: number): string | undefined {
   if (base === undefined || base === '') return undefined;
@@ -45,11 +50,43 @@ export function attemptSeed(base: string | undefined, label: string, attempt: nu
   return String(h);
 }
 
+/**
+ * How many attempts of `label` this process has started, this one included: a cell's attempt number in a
+ * matrix, and across probes in a bisect, whose flaky search runs the same cell one attempt at a time.
+ */
+const runsByLabel = new Map<string, number>();
+function nthRun(label: string): number {
+  const n = (runsByLabel.get(label) ?? 0) + 1;
+  runsByLabel.set(label, n);
+  return n;
+}
+
 export function workloadArgv(workload: Workload, layout: Layout): string[] {
   return 'ruby' in workload ? [layout.ruby, join(layout.rubyDir, workload.ruby), ...workload.args] : workload.argv;
 }
 
+/** The attempt's agent pod, or why there is none (an ERROR: the cluster failed, not the subject). */
+async function agentPod(input: AttemptInput): Promise<AgentPod | string | undefined> {
+  if (input.subject.topology !== 'cluster') return undefined;
+  if (!input.cluster) return `${input.subject.id} runs against the cluster, but none was started`;
+  const down = input.cluster.failure();
+  if (down) return `the cluster is down: ${down}`;
+  try {
+    return await input.cluster.startPod(input.subject.agentCommand!());
+  } catch (e) {
+    if (e instanceof PodError) return e.message;
+    throw e;
+  }
+}
+
 export async function runAttempt(input: AttemptInput): Promise<Attempt> {
+  const startedAt = new Date().toISOString();
+  const evidenceSource = input.evidenceSource ?? input.subject.evidenceSource;
+  const pod = await agentPod(input);
+  if (typeof pod === 'string') {
+    const observation: Observation = notRun(pod, { user: input.runAs === 'root' ? 'root' : 'unprivileged', evidenceSource });
+    return { attempt: input.attempt, startedAt, observation, verdict: decide(observation) };
+  }
   const dir = input.stage.attemptDir(`${input.label}-${input.attempt}`);
   const eventsPath = join(dir, 'events.jsonl');
   const reportPath = join(dir, 'report.jsonl');
@@ -59,10 +96,12 @@ export async function runAttempt(input: AttemptInput): Promise<Attempt> {
     labCli: layout.labCli,
     eventsPath: layout.mapPath(eventsPath),
     dir: layout.mapPath(dir),
+    mapPath: layout.mapPath,
+    agentAddress: pod?.address,
   });
-  const startedAt = new Date().toISOString();
-  const seed = attemptSeed(process.env.MIRRORD_REGRESS_SEED, input.label, input.attempt);
+  const seed = attemptSeed(process.env.MIRRORD_REGRESS_SEED, input.label, nthRun(input.label));
   try {
+    const runStart = performance.now();
     const observation = await input.runner.run({
       argv,
       env: seed === undefined ? env : { ...env, MIRRORD_REGRESS_SEED: seed },
@@ -74,11 +113,14 @@ export async function runAttempt(input: AttemptInput): Promise<Attempt> {
       reportPath,
       signal: input.signal,
       pathDirs: input.pathDirs,
-      evidenceSource: input.evidenceSource ?? input.subject.evidenceSource,
+      evidenceSource,
       detectDeadlock: input.detectDeadlock,
     });
+    if (pod) observation.cluster = await pod.finish(runStart + observation.durationMs);
     return { attempt: input.attempt, startedAt, observation, verdict: decide(observation) };
   } finally {
+    // finish() stopped it already; this is for a runner that threw.
+    await pod?.stop();
     input.stage.release(dir);
   }
 }

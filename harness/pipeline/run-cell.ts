@@ -5,6 +5,7 @@ import { aggregateCell } from '../model/aggregate.ts';
 import { expectationFor } from '../../scenarios/expectations.ts';
 import { rubyVersionOf } from '../observe/report.ts';
 import { runAttempt } from './run-attempt.ts';
+import type { Cluster } from '../cluster/cluster.ts';
 import type { Runner } from '../runners/runner.ts';
 import type { Stage } from '../stage.ts';
 import type { PlannedCell } from '../matrix/plan.ts';
@@ -31,6 +32,8 @@ export interface CellRun {
   evidenceSource?: 'layer' | 'black-box';
   /** @default true */
   detectDeadlock?: boolean;
+  /** The cluster release subjects run against. */
+  cluster?: Cluster;
 }
 
 export function platformOf(runner: Runner, attempts: Attempt[]): Platform {
@@ -61,6 +64,7 @@ export async function runCell(cell: PlannedCell, run: CellRun): Promise<(CellRes
       pathDirs: run.pathDirs,
       evidenceSource: run.evidenceSource,
       detectDeadlock: run.detectDeadlock,
+      cluster: run.cluster,
     });
     if (run.signal?.aborted) {
       interrupted = true;
@@ -76,7 +80,7 @@ export async function runCell(cell: PlannedCell, run: CellRun): Promise<(CellRes
       ? { expect: [], because: 'no expectation: give one with --expect' }
       : run.expect
         ? { expect: run.expect, because: 'given with --expect' }
-        : expectationFor({ ...cell.key, ruby: platform.ruby });
+        : expectationFor({ ...cell.key, release: cell.subject.release, ruby: platform.ruby });
   const result = aggregateCell({ key: cell.key, expected: exp.expect, expectedBecause: exp.because, attempts, platform });
   return interrupted ? { ...result, interrupted } : result;
 }

@@ -47,6 +47,12 @@ export function formatEvidenceItem(e: EvidenceItem): string {
       return `${e.signal ? `killed by ${e.signal}` : e.code === null ? 'stopped by the harness' : `exit code ${e.code}`}${e.stderrTail ? `; stderr: ${e.stderrTail}` : ''}`;
     case 'network':
       return `network: ${e.detail}`;
+    case 'cluster-dns':
+      return `cluster DNS: ${plural(e.queries, 'query', 'queries')} from the agent's pod ${e.agent}${e.names.length ? `: ${e.names.map((n) => `${n.name} x${n.queries}${n.answer ? ` -> ${n.answer}` : ''}`).join(', ')}` : ''}`;
+    case 'cluster-service':
+      return `cluster service: ${plural(e.requests, 'request')} from the agent's pod ${e.agent}${e.targets.length ? ` (${e.targets.join(', ')})` : ''}`;
+    case 'agent':
+      return `agent ${e.address}: ${e.detail}`;
     case 'harness':
       return `harness: ${e.message}`;
   }

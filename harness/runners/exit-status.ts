@@ -27,3 +27,13 @@ export function decodeStatus(rc: number): { exitCode: number | null; signal: str
 export function isIntproxyCommand(cmdline: string): boolean {
   return /(^|\s|\/)(mirrord|mirrord-lab) intproxy\b/.test(cmdline);
 }
+
+/**
+ * The harness's own failure inside the run (the sandbox init, the launcher): exit 125 and a last stderr
+ * line `mirrord-regress: ...`. Returns that line without the prefix, or undefined for a workload's 125.
+ */
+export function harnessFailure(exitCode: number | null, stderr: string): string | undefined {
+  if (exitCode !== 125) return undefined;
+  const last = stderr.trim().split('\n').pop() ?? '';
+  return last.startsWith('mirrord-regress: ') ? last.slice('mirrord-regress: '.length) : undefined;
+}

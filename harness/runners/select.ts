@@ -6,6 +6,7 @@ import { UsageError } from '../cli/errors.ts';
 import { HostRunner } from './host/host-runner.ts';
 import type { Runner } from './runner.ts';
 import type { Stage } from '../stage.ts';
+import type { Cluster } from '../cluster/cluster.ts';
 
 export const RUBY_VERSIONS = ['3.1', '3.3'] as const;
 
@@ -22,9 +23,10 @@ export function runnerNames(runner: string, rubies: string[]): string[] {
   return list.map((r) => `docker:ruby${r}`);
 }
 
-/** Creates the runner for a name (building its image when needed). */
-export async function createRunner(name: string, stage: Stage): Promise<Runner> {
-  if (name === 'host') return new HostRunner();
+/** Creates the runner for a name (building its image when needed), wired to the cluster when there is one. */
+export async function createRunner(name: string, stage: Stage, cluster?: Cluster, opts: { hostNetwork?: boolean } = {}): Promise<Runner> {
+  if (name === 'host') return new HostRunner(opts.hostNetwork ? { netns: 'host' } : cluster ? { netns: await cluster.laptopNamespace() } : {});
+  if (opts.hostNetwork) throw new UsageError('--kubeconfig runs on the host runner only (mirrord exec needs the host\'s network to reach the cluster)', 'KUBE_RUNNER');
   const ruby = name.replace('docker:ruby', '') as (typeof RUBY_VERSIONS)[number];
   const { requireEngine } = await import('../images/engine.ts');
   const { imageFor } = await import('../images/catalog.ts');
@@ -35,5 +37,5 @@ export async function createRunner(name: string, stage: Stage): Promise<Runner> 
   const swept = await sweepContainers(docker);
   if (swept) process.stderr.write(`removed ${swept} container(s) left by an earlier killed run\n`);
   process.stderr.write(`preparing image for ${name}...\n`);
-  return new DockerRunner(await imageFor('lab', { ruby }), name, stage.root);
+  return new DockerRunner(await imageFor('lab', { ruby }), name, stage.root, cluster);
 }

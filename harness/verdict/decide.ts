@@ -6,18 +6,25 @@
  *  1. harness-error  ERROR         the harness or the environment failed (sandbox, spawn, Ctrl-C).
  *  2. deadlock       HANG          every workload thread sat in an untimed lock wait with no CPU and
  *                                  no layer event for the settle window (runners/attempt-watch.ts).
+ *     agent-failed   ERROR         the attempt's agent died mid-run (non-zero exit or a signal): the
+ *                                  cluster side failed, so what the layer did next proves nothing.
  *  3. cannot-start   ERROR         exit 126/127 before the layer ever loaded: the command could not start.
  *  4. intproxy-gone  VANISHED      the intproxy died without its exit record, or the layer lost its
  *                                  session (a `fatal` event; mirrord's layer then SIGKILLs itself).
  *     unsent-kill    VANISHED      black box only: a SIGKILL nobody here sent (the layer's graceful_exit!).
  *  5. bypass         BYPASSED      layer evidence: a DNS or socket hook ran with the guard already set.
  *     escaped        BYPASSED      black box only: a cluster name failed in the laptop's own resolver
- *                                  (EAI_AGAIN), or a cluster connection failed as unroutable here.
+ *                                  (EAI_AGAIN) while the cluster DNS answered every query the agent
+ *                                  sent, or a cluster connection failed as unroutable here.
  *  6. timeout        TIMEOUT       the timeout fired while something could still move.
  *  7. signal         CRASH         killed by a signal, with no bug evidence.
  *  8. failed         FAIL          exited non-zero, with no bug evidence; says why in the command's words.
  *  9. not-exercised  INCONCLUSIVE  exit 0, but no hook that can show the bug was ever reached.
- * 10. clean          PASS          exit 0, hooks that can show the bug were reached, none was bypassed.
+ * 10. clean          PASS          exit 0, hooks that can show the bug were reached, none was bypassed;
+ *                                  black box: the cluster's logs show the agent carried the calls.
+ *
+ * Against the cluster, every verdict also carries what the cluster saw (the agent, the cluster DNS's
+ * queries and the service's requests from the attempt's agent).
  *
  * The expected-verdict table is never consulted here: verdicts are observed, then compared.
  */
@@ -96,6 +103,12 @@ function failureEvidence(steps: WorkloadStep[]): EvidenceItem[] {
 function intproxyEvidence(obs: Observation): EvidenceItem {
   const ip = obs.events?.intproxy;
   if (!ip || ip.pid === undefined) {
+    // Judged from outside, /proc at the end is all there is: alive, or gone (not evidence of a vanish).
+    if (obs.evidenceSource === 'black-box' && obs.intproxyAliveAtEnd !== null) {
+      return obs.intproxyAliveAtEnd
+        ? { kind: 'intproxy', state: 'running', detail: 'intproxy still running when the workload ended (seen in /proc)' }
+        : { kind: 'intproxy', state: 'exited', detail: 'intproxy no longer running when the workload ended (seen in /proc)' };
+    }
     return { kind: 'intproxy', state: 'never-started', detail: obs.evidenceSource === 'black-box' ? 'intproxy not observed (black box)' : 'no intproxy seen in the events' };
   }
   const open = ip.sessionsOpened - ip.sessionsClosed;
@@ -143,6 +156,44 @@ function where(stuck: Extract<EvidenceItem, { kind: 'stuck-process' }>[]): strin
   return `${main.comm} (pid ${main.pid}) in ${main.syscall}, wchan ${main.wchan || '?'}${main.lastEvent ? `, last layer event: ${main.lastEvent}` : ''}`;
 }
 
+/** The cluster's side of the attempt, as evidence for the reader (and for the black-box rules). */
+function clusterEvidence(obs: Observation): EvidenceItem[] {
+  const c = obs.cluster;
+  if (!c) return [];
+  const pod = c.agent.address.replace(/:\d+$/, '');
+  const names = new Map<string, { name: string; queries: number; answer?: string }>();
+  for (const q of c.dns) {
+    const n = names.get(q.name) ?? { name: q.name, queries: 0 };
+    n.queries++;
+    if (q.answer) n.answer = q.answer;
+    names.set(q.name, n);
+  }
+  const a = c.agent;
+  const state = a.exitedMidRun && a.exitCode !== 0 ? 'failed' : a.exited ? 'exited' : 'running';
+  const detail =
+    state === 'failed' ? `died mid-run (${a.exitCode === null || a.exitCode === undefined ? 'killed by a signal' : `exit ${a.exitCode}`})${lastLine(a.logTail) ? `: ${lastLine(a.logTail)}` : ''}`
+    : state === 'exited' ? `exited by itself (exit ${a.exitCode ?? '?'}) once its intproxy had gone`
+    : 'still running at the end, its intproxy connected';
+  return [
+    { kind: 'agent', address: a.address, state, detail: `${a.version ? `version ${a.version}, ` : ''}${detail}` },
+    { kind: 'cluster-dns', agent: pod, queries: c.dns.length, names: [...names.values()] },
+    { kind: 'cluster-service', agent: pod, requests: c.requests.length, targets: [...new Set(c.requests.map((r) => r.local))] },
+  ];
+}
+
+/** Why the attempt's agent failed mid-run, if it did. */
+function agentFailure(obs: Observation): string | undefined {
+  const a = obs.cluster?.agent;
+  if (!a?.exitedMidRun || a.exitCode === 0) return undefined;
+  const how = a.exitCode === null || a.exitCode === undefined ? 'killed by a signal' : `exit ${a.exitCode}`;
+  return `the agent ${a.address} died mid-run (${how})${lastLine(a.logTail) ? `: ${lastLine(a.logTail)}` : ''}`;
+}
+
+/** Whether the cluster DNS answered every query of the attempt's agent (so an EAI_AGAIN is the laptop's). */
+function clusterDnsAnswered(obs: Observation): boolean {
+  return (obs.cluster?.dns ?? []).every((q) => q.answer !== undefined);
+}
+
 /** The command could not be started at all: nothing ran under the subject. */
 function cannotStart(obs: Observation): boolean {
   if (obs.exitCode !== 126 && obs.exitCode !== 127) return false;
@@ -159,6 +210,7 @@ export function decide(obs: Observation): Verdict {
   const view: Observation = obs.evidenceSource === 'black-box' ? { ...obs, events: null } : obs;
   const intproxy = intproxyEvidence(view);
   const intproxyDetail = intproxy.kind === 'intproxy' ? intproxy.detail : '';
+  const cluster = clusterEvidence(view);
 
   if (view.deadlock) {
     const stuck = stuckEvidence(view);
@@ -169,8 +221,13 @@ export function decide(obs: Observation): Verdict {
       kind: 'HANG',
       rule: 'deadlock',
       summary: `deadlocked after ${(d.atMs / 1000).toFixed(1)}s: ${where(stuck)}; ${intproxyDetail}`,
-      evidence: [{ kind: 'deadlock', quietMs: d.quietMs, threads, detail }, ...stuck, intproxy, ...bypassEvidence(view), ...guardEvidence(view), ...net],
+      evidence: [{ kind: 'deadlock', quietMs: d.quietMs, threads, detail }, ...stuck, intproxy, ...bypassEvidence(view), ...guardEvidence(view), ...cluster, ...net],
     };
+  }
+
+  const agentDied = agentFailure(view);
+  if (agentDied) {
+    return { kind: 'ERROR', rule: 'agent-failed', summary: `${agentDied}: the cluster side failed, so the attempt says nothing about the subject`, evidence: [...cluster, exitEvidence(view), ...net] };
   }
 
   if (!view.timedOut && cannotStart(view)) {
@@ -184,7 +241,7 @@ export function decide(obs: Observation): Verdict {
       kind: 'VANISHED',
       rule: 'intproxy-gone',
       summary: `${intproxy.kind === 'intproxy' && intproxy.state === 'vanished' ? intproxyDetail : 'the layer lost its intproxy session'}${fatal.length ? `; layer: ${fatal[0]}` : ''}; workload ${view.signal ? `killed by ${view.signal}` : `exited ${view.exitCode}`}`,
-      evidence: [intproxy, exitEvidence(view), ...bypassEvidence(view), ...net],
+      evidence: [intproxy, exitEvidence(view), ...bypassEvidence(view), ...cluster, ...net],
     };
   }
   if (obs.evidenceSource === 'black-box' && view.signal === 'SIGKILL' && !view.timedOut) {
@@ -192,7 +249,7 @@ export function decide(obs: Observation): Verdict {
       kind: 'VANISHED',
       rule: 'unsent-kill',
       summary: 'workload killed by a SIGKILL that the harness did not send (mirrord\'s layer kills itself on a proxy error)',
-      evidence: [exitEvidence(view), ...net],
+      evidence: [exitEvidence(view), ...cluster, ...net],
     };
   }
 
@@ -207,18 +264,21 @@ export function decide(obs: Observation): Verdict {
       kind: 'BYPASSED',
       rule: 'bypass',
       summary: parts.join('; '),
-      evidence: [...bypass, ...guardEvidence(view), ...failureEvidence(view.report.filter((s) => !s.ok && CLUSTER_NAME.test(targetOf(s)))), exitEvidence(view), ...net],
+      evidence: [...bypass, ...guardEvidence(view), ...failureEvidence(view.report.filter((s) => !s.ok && CLUSTER_NAME.test(targetOf(s)))), exitEvidence(view), ...cluster, ...net],
     };
   }
   if (view.evidenceSource === 'black-box') {
-    const escaped = escapedSteps(view.report);
+    // A lookup that failed in the laptop's resolver is an escape only if the cluster DNS could not have
+    // caused it: it answered every query the agent sent. An unroutable connect never reached the layer's redirect.
+    const dnsOk = clusterDnsAnswered(view);
+    const escaped = escapedSteps(view.report).filter((s) => dnsOk || UNROUTABLE.test(messageOf(s)));
     const first = escaped[0];
     if (first) {
       return {
         kind: 'BYPASSED',
         rule: 'escaped',
         summary: `${plural(escaped.length, 'cluster call')} escaped to the laptop: ${first.step}${first.phase ? ` ${first.phase}` : ''} ${first.host ?? first.url ?? ''} on thread ${first.thread ?? '?'} failed: ${first.message ?? first.error}`,
-        evidence: [...failureEvidence(escaped), exitEvidence(view), ...net],
+        evidence: [...failureEvidence(escaped), exitEvidence(view), ...cluster, ...net],
       };
     }
   }
@@ -229,13 +289,13 @@ export function decide(obs: Observation): Verdict {
       kind: 'TIMEOUT',
       rule: 'timeout',
       summary: `timed out after ${(view.durationMs / 1000).toFixed(1)}s and not deadlocked (${view.notDeadlocked ?? 'something could still move'}): ${where(stuck)}`,
-      evidence: [...stuck, intproxy, ...guardEvidence(view), ...net],
+      evidence: [...stuck, intproxy, ...guardEvidence(view), ...cluster, ...net],
     };
   }
 
   if (view.signal) {
     const why = errorLine(view.stderrTail);
-    return { kind: 'CRASH', rule: 'signal', summary: `workload killed by ${view.signal} with no sign of the bug${why ? `: ${why}` : ''}`, evidence: [exitEvidence(view), intproxy, ...net] };
+    return { kind: 'CRASH', rule: 'signal', summary: `workload killed by ${view.signal} with no sign of the bug${why ? `: ${why}` : ''}`, evidence: [exitEvidence(view), intproxy, ...cluster, ...net] };
   }
 
   const hooks = exercised(view);
@@ -245,23 +305,28 @@ export function decide(obs: Observation): Verdict {
       kind: 'FAIL',
       rule: 'failed',
       summary: `workload exited ${view.exitCode} with no sign of the bug: ${why}`,
-      evidence: [exitEvidence(view), ...failureEvidence(view.report.filter((s) => !s.ok)), ...(hooks.hooks.length ? [hooks] : []), intproxy, ...net],
+      evidence: [exitEvidence(view), ...failureEvidence(view.report.filter((s) => !s.ok)), ...(hooks.hooks.length ? [hooks] : []), intproxy, ...cluster, ...net],
     };
   }
 
   if (view.evidenceSource === 'black-box') {
     const reached = clusterSuccesses(view.report);
-    if (reached.length === 0) {
-      const detail = 'no lookup or connection of a cluster name in the workload\'s report reached the cluster';
-      return { kind: 'INCONCLUSIVE', rule: 'not-exercised', summary: `exit 0, but ${detail}`, evidence: [{ kind: 'not-exercised', detail }, exitEvidence(view), ...net] };
+    // Against the cluster, its logs must show the agent carried them: a success the laptop made alone proves nothing.
+    const seen = view.cluster ? view.cluster.dns.length + view.cluster.requests.length : undefined;
+    if (reached.length === 0 || seen === 0) {
+      const detail = reached.length === 0
+        ? 'no lookup or connection of a cluster name in the workload\'s report reached the cluster'
+        : `the workload reports ${plural(reached.length, 'cluster call')} that succeeded, but the cluster's logs show none from the attempt's agent`;
+      return { kind: 'INCONCLUSIVE', rule: 'not-exercised', summary: `exit 0, but ${detail}`, evidence: [{ kind: 'not-exercised', detail }, exitEvidence(view), ...cluster, ...net] };
     }
-    return { kind: 'PASS', rule: 'clean', summary: `exit 0; ${plural(reached.length, 'cluster call')} reached the cluster, none escaped`, evidence: [exitEvidence(view), ...net] };
+    const via = view.cluster ? `; the cluster saw ${plural(view.cluster.dns.length, 'DNS query')} and ${plural(view.cluster.requests.length, 'service request')} from the agent` : '';
+    return { kind: 'PASS', rule: 'clean', summary: `exit 0; ${plural(reached.length, 'cluster call')} reached the cluster, none escaped${via}`, evidence: [exitEvidence(view), ...cluster, ...net] };
   }
   if (hooks.hooks.every((h) => h.hooked === 0)) {
     const detail = view.events && view.events.layerInits > 0
       ? `no DNS or socket hook (${GUARDED_HOOKS.join(', ')}) was ever called, though the layer loaded ${plural(view.events.layerInits, 'time')}`
       : 'the layer never loaded (no init event), so no hook could be called';
-    return { kind: 'INCONCLUSIVE', rule: 'not-exercised', summary: `exit 0, but ${detail}`, evidence: [{ kind: 'not-exercised', detail }, exitEvidence(view), intproxy, ...net] };
+    return { kind: 'INCONCLUSIVE', rule: 'not-exercised', summary: `exit 0, but ${detail}`, evidence: [{ kind: 'not-exercised', detail }, exitEvidence(view), intproxy, ...cluster, ...net] };
   }
-  return { kind: 'PASS', rule: 'clean', summary: `exit 0; ${describeExercised(hooks)}; ${intproxyDetail}`, evidence: [exitEvidence(view), hooks, intproxy, ...net] };
+  return { kind: 'PASS', rule: 'clean', summary: `exit 0; ${describeExercised(hooks)}; ${intproxyDetail}`, evidence: [exitEvidence(view), hooks, intproxy, ...cluster, ...net] };
 }

@@ -7,9 +7,9 @@ const RUBY_MISSING = 'Ruby not found or not runnable (/nonexistent/ruby): instal
 
 describe('bad input', () => {
   it.each([
-    [['run', '--subject', 'lab@9.9.9', '--scenario', 'spawn-then-resolve'], 'unknown subject "lab@9.9.9"; known: lab@3.111.0, lab@3.112.0, lab@3.112.1'],
+    [['run', '--subject', 'lab@9.9.9', '--scenario', 'spawn-then-resolve'], 'unknown subject "lab@9.9.9"; known: lab@X and lab-exec@X for X in 3.111.0, 3.112.0, 3.112.1, mirrord@X for a pinned release X, mirrord-src:CHECKOUT[@REV]'],
     [['run', '--subject', 'lab@3.112.0', '--strategy', 'sometimes', '--scenario', 'spawn-then-resolve'], 'unknown strategy "sometimes"; choose one of none, normal, forget'],
-    [['run', '--subject', 'lab@3.111.0', '--strategy', 'normal', '--scenario', 'spawn-then-resolve'], "lab@3.111.0 has no guard strategy to choose (only lab@3.112.0's exec hook holds a guard)"],
+    [['run', '--subject', 'lab@3.111.0', '--strategy', 'normal', '--scenario', 'spawn-then-resolve'], "lab@3.111.0 has no guard strategy to choose (only 3.112.0's exec hook holds a guard)"],
     [['run', '--subject', 'lab@3.112.0', '--scenario', 'no-such-scenario'], `unknown scenario "no-such-scenario"; known: ${SCENARIOS.map((s) => s.id).join(', ')}`],
     [['run', '--subject', 'lab@3.112.0'], 'give exactly one of --scenario ID or --exec -- CMD [ARGS...]'],
     [['run', '--scenario', 'spawn-then-resolve'], "required option '--subject <id>' not specified"],

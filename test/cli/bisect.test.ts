@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 import tmpPkg from 'tmp';
 import { BIN, eventually, regress } from '../support/cli.ts';
-import { REPO_ROOT } from '../support/repo.ts';
+import { copyLabSources, REPO_ROOT } from '../support/repo.ts';
 import { skipLabTests } from '../support/requirements.ts';
 import { SCENARIOS } from '../../scenarios/index.ts';
 
@@ -45,8 +45,10 @@ const rewrite = (file: string, from: string, to: string) => {
 };
 const note = (n: number) => () => writeFileSync(join(repo, 'NOTES'), `change ${n}\n`);
 
+// Seeded: the intermittent scenario's attempts repeat exactly, so a flaky search is the same search every run.
+const SEEDED = { env: { MIRRORD_REGRESS_SEED: '11' } };
 const bisectCommits = (out: string, extra: string[] = []) =>
-  regress(['bisect', '--git', repo, '--build', BUILD, '--artifacts', join(target, 'release'), '--profile', '3.112.1', '--scenario', 'spawn-then-resolve', '--good', shas[0]!, '--bad', shas.at(-1)!, '--out', out, ...extra]);
+  regress(['bisect', '--git', repo, '--build', BUILD, '--artifacts', join(target, 'release'), '--profile', '3.112.1', '--scenario', 'spawn-then-resolve', '--good', shas[0]!, '--bad', shas.at(-1)!, '--out', out, ...extra], SEEDED);
 
 describe.skipIf(skipLabTests)('bisect', () => {
   beforeAll(async () => {
@@ -56,7 +58,7 @@ describe.skipIf(skipLabTests)('bisect', () => {
     repo = join(tmp, 'lab-src');
     target = join(tmp, 'target');
     BUILD = `CARGO_TARGET_DIR=${target} cargo build --release --quiet`;
-    for (const part of ['Cargo.toml', 'Cargo.lock', 'layer', 'cli']) cpSync(join(REPO_ROOT, 'lab', part), join(repo, part), { recursive: true });
+    copyLabSources(repo);
     await execa('git', ['init', '-q', '-b', 'trunk', repo]);
     await commit('c0: the lab as released', () => writeFileSync(join(repo, '.gitignore'), 'target/\n'));
     await commit('c1', note(1));
@@ -151,7 +153,7 @@ describe.skipIf(skipLabTests)('bisect', () => {
   }, 300_000);
 
   it('releases: attempts that disagree switch the search to the flaky-aware one by themselves', async () => {
-    const r = await regress(['bisect', '--scenario', 'spawn-random-thread', '--good', '3.111.0', '--bad', '3.112.0', '--repeat', '12', '--out', join(tmp, 'auto')]);
+    const r = await regress(['bisect', '--scenario', 'spawn-random-thread', '--good', '3.111.0', '--bad', '3.112.0', '--repeat', '12', '--out', join(tmp, 'auto')], SEEDED);
     expect(r.exitCode, r.stderr).toBe(0);
     expect(r.stderr).toMatch(/attempts disagree at 3\.112\.0: switching to the flaky-aware search \(confidence 0\.99\)/);
     expect(r.stdout).toMatch(/^first bad: 3\.112\.0 \(last good: 3\.111\.0\), confidence \d+\.\d%, runs spent: \d+$/m);
@@ -237,7 +239,7 @@ describe.skipIf(skipLabTests)('bisect', () => {
     const out = join(tmp, 'wrong-artifacts');
     const r = await regress(['bisect', '--git', repo, '--build', BUILD, '--artifacts', 'nowhere', '--scenario', 'spawn-then-resolve', '--good', shas[0]!, '--bad', shas[1]!, '--out', out]);
     expect(r.exitCode).toBe(2);
-    expect(r.stderr.trim().split('\n').at(-1)).toBe(`mirrord-regress: known-good ${shas[0]} could not be probed (skip), so the range cannot be checked: the build left no mirrord-lab and libmirrord_layer.so in --artifacts nowhere, but in ${join(target, 'release')}: give --artifacts ${join(target, 'release')}`);
+    expect(r.stderr.trim().split('\n').at(-1)).toBe(`mirrord-regress: known-good ${shas[0]} could not be probed (skip), so the range cannot be checked: the build left no libmirrord_layer.so in --artifacts nowhere, but in ${join(target, 'release')}: give --artifacts ${join(target, 'release')}`);
     expect(existsSync(out)).toBe(false);
   }, 120_000);
 });

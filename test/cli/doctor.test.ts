@@ -7,7 +7,7 @@ describe('doctor', () => {
   it('reports every check on its own line', async () => {
     const r = await regress(['doctor']);
     const names = r.stdout.trim().split('\n').map((l) => /^(ok|missing) +([^:]+):/.exec(l)?.[2]);
-    expect(names).toEqual(['node', 'ruby', 'cargo', 'lab build', 'root', 'unprivileged user', 'network namespaces', 'docker engine']);
+    expect(names).toEqual(['node', 'ruby', 'cargo', 'lab build', 'root', 'unprivileged user', 'network namespaces', 'cluster DNS', 'docker engine']);
     expect(r.exitCode).toBe(r.stdout.includes('\nmissing') || r.stdout.startsWith('missing') ? 1 : 0);
   });
 

@@ -253,7 +253,8 @@ export const FAULTS: Fault[] = [
     input: 'matrix ... then Ctrl-C before the first cell finished', needs: 'lab', midRun: true,
     argv: (d) => [...FOREVER, '--out', join(d, 'out')],
     during: async (d, child) => {
-      await eventually(() => existsSync(join(d, 'out', OWNER)) && processesMentioning(tmpdirForRuns).some((l) => / ruby /.test(l)), 20_000, 'the workload to start');
+      // The workload itself (the cluster's service is a Ruby program too).
+      await eventually(() => existsSync(join(d, 'out', OWNER)) && processesMentioning(tmpdirForRuns).some((l) => /sleep_forever\.rb/.test(l)), 20_000, 'the workload to start');
       child.kill('SIGINT');
     },
     exit: 130,

@@ -19,12 +19,25 @@ describe.skipIf(skipLabTests)('interrupting a matrix', () => {
     // A cell that sleeps until its (long) timeout: a deadlock would be called at once, a sleeper
     // is not, so only the interrupt can cut it short.
     const child = regress(['matrix', '--subjects', 'lab@3.112.1', '--scenarios', 'fixture-sleep-forever', '--timeout', '60000', '--out', out], { env: tmp.env });
-    await eventually(() => processesMentioning(tmp.dir).some((p) => / ruby /.test(p)), 15_000, 'the workload to start');
+    await eventually(() => processesMentioning(tmp.dir).some((p) => /sleep_forever\.rb/.test(p)), 15_000, 'the workload to start');
     await new Promise((r) => setTimeout(r, 500));
     child.kill('SIGINT');
     const r = await child;
     expect(r.exitCode).toBe(130);
     expect(r.stderr).toMatch(/interrupted/);
+    await eventually(() => processesMentioning(tmp.dir).length === 0, 3000, 'every process to be gone');
+    expect(readdirSync(tmp.dir).filter((n) => n.startsWith('mirrord-regress-'))).toEqual([]);
+  });
+
+  it('SIGINT while the cluster is still starting: exit 130 at once, not after the cell\'s timeout; nothing left', async () => {
+    const out = join(tmp.dir, 'early-int-out');
+    const child = regress(['matrix', '--subjects', 'lab@3.112.1', '--scenarios', 'fixture-sleep-forever', '--timeout', '60000', '--out', out], { env: tmp.env });
+    await eventually(() => processesMentioning(tmp.dir).some((p) => /node-init\.sh/.test(p)), 15_000, 'the cluster\'s node to start');
+    const sent = performance.now();
+    child.kill('SIGINT');
+    const r = await child;
+    expect(r.exitCode, r.stderr).toBe(130);
+    expect(performance.now() - sent).toBeLessThan(10_000);
     await eventually(() => processesMentioning(tmp.dir).length === 0, 3000, 'every process to be gone');
     expect(readdirSync(tmp.dir).filter((n) => n.startsWith('mirrord-regress-'))).toEqual([]);
   });

@@ -31,7 +31,7 @@ describe.skipIf(skipLabTests)('run: verdicts a bisect can trust', () => {
   it('a command that does not exist is ERROR with its own message (exit 125)', async () => {
     const r = await regress(['run', '--subject', 'lab@3.111.0', '--exec', '--', 'no-such-command-here']);
     expect(firstLine(r.stdout)).toBe('lab@3.111.0/-/exec/unprivileged/host: ERROR (no expectation)');
-    expect(r.stdout).toMatch(/why: the command could not start: mirrord-lab: cannot execute "no-such-command-here": No such file or directory/);
+    expect(r.stdout).toMatch(/why: the command could not start: launch: cannot execute "no-such-command-here": No such file or directory/);
     expect(r.exitCode).toBe(125);
   });
 

@@ -34,16 +34,17 @@ describe.skipIf(skip)('docker cleanup', () => {
     await eventually(() => existsSync(results) && JSON.parse(readFileSync(results, 'utf8')).cells.length >= 1, 60_000, 'a finished cell');
     child.kill('SIGKILL');
     await child;
-    expect((await harnessContainers(child.pid)).length).toBe(1);
+    // The killed run's workload container and its cluster's node.
+    expect((await harnessContainers(child.pid)).length).toBe(2);
 
     const interrupted = regress([...MATRIX, '--resume', '--out', out]);
     // The new run sweeps the dead harness's container, then starts its own; interrupt it then.
     let own: string[] = [];
     const until = Date.now() + 60_000;
-    while (Date.now() < until && !((await harnessContainers(child.pid)).length === 0 && (own = await harnessContainers(interrupted.pid)).length === 1)) {
+    while (Date.now() < until && !((await harnessContainers(child.pid)).length === 0 && (own = await harnessContainers(interrupted.pid)).length === 2)) {
       await new Promise((r) => setTimeout(r, 100));
     }
-    expect(own).toHaveLength(1);
+    expect(own).toHaveLength(2);
     interrupted.kill('SIGINT');
     const r = await interrupted;
     expect(r.exitCode).toBe(130);

@@ -56,7 +56,7 @@ describe('parseResultsFile errors', () => {
   it('a JSON array', () => expectOneLineError('[]', /not a mirrord-regress results file \(top level is an array\)/));
   it('another schema', () => expectOneLineError('{"schema":"x"}', /not a mirrord-regress results file \(schema "x"\)/));
   it('no schema at all (some other JSON file)', () => expectOneLineError('{"name":"mirrord-regress"}', /not a mirrord-regress results file \(schema missing\)/));
-  it('a version that is not one', () => expectOneLineError(mutated((o) => (o.version = '2')), /version "2" is not a results schema version \(this harness reads version 2\)/));
+  it('a version that is not one', () => expectOneLineError(mutated((o) => (o.version = '2')), /version "2" is not a results schema version \(this harness reads version 3\)/));
 
   it('a truncated file (a partial copy): says so, with how much arrived', () => {
     const whole = toResultsJson(upstreamMatrix());
@@ -66,11 +66,11 @@ describe('parseResultsFile errors', () => {
   });
 
   it('a file of the previous schema version', () => {
-    expect(errorOf(mutated((o) => (o.version = 1)))).toBe('out/results.json: written by schema version 1; this harness reads version 2: rerun the matrix');
+    expect(errorOf(mutated((o) => (o.version = 2)))).toBe('out/results.json: written by schema version 2; this harness reads version 3: rerun the matrix');
   });
 
   it('a file of a newer schema version', () => {
-    expect(errorOf(mutated((o) => (o.version = 3)))).toBe('out/results.json: written by schema version 3; this harness reads version 2: upgrade mirrord-regress');
+    expect(errorOf(mutated((o) => (o.version = 4)))).toBe('out/results.json: written by schema version 4; this harness reads version 3: upgrade mirrord-regress');
   });
 
   it('a verdict kind that does not exist', () => {
@@ -91,7 +91,7 @@ describe('parseResultsFile errors', () => {
 
   it('an evidence kind that does not exist', () => {
     expect(errorOf(mutated((o) => (o.cells[0].attempts[0].verdict.evidence[0].kind = 'rumour')))).toBe(
-      'out/results.json: cells[0].attempts[0].verdict.evidence[0].kind is "rumour", expected one of hook-bypassed, exec-guard-set, workload-failure, stuck-process, deadlock, hooks-exercised, not-exercised, intproxy, exit, network, harness',
+      'out/results.json: cells[0].attempts[0].verdict.evidence[0].kind is "rumour", expected one of hook-bypassed, exec-guard-set, workload-failure, stuck-process, deadlock, hooks-exercised, not-exercised, intproxy, exit, network, cluster-dns, cluster-service, agent, harness',
     );
   });
 

@@ -13,7 +13,8 @@ import { reproduceCommand } from '../../bisect/reproduce.ts';
 import { SessionDir, type ProbeDetail, type SessionSpec } from '../../bisect/session.ts';
 import { appendProbe, loadProbes } from '../../bisect/state.ts';
 import { HostRunner } from '../../runners/host/host-runner.ts';
-import { sweepStaleStages } from '../../stage.ts';
+import { createStage, sweepStaleStages, type Stage } from '../../stage.ts';
+import { Cluster } from '../../cluster/cluster.ts';
 import { LAB_PROFILES } from '../../subjects/lab.ts';
 import { checkRuby, LAB_BUILD_DIR, REPO_ROOT, resolveRuby } from '../context.ts';
 import { UsageError } from '../errors.ts';
@@ -83,7 +84,7 @@ export function bisectCommand(): Command {
     .option('--bad <version|commit>', 'a candidate known to fail', parse.nonEmpty('--bad', 'a release or a commit'))
     .option('--git <path>', 'bisect commits of this repository (scratch worktrees; your working tree is never touched)', parse.nonEmpty('--git', 'a repository path'))
     .option('--build <cmd>', 'with --git: shell command that builds a checkout (a failed build is a skip)', parse.nonEmpty('--build', 'the command that builds a checkout, e.g. \'cargo build --release\''))
-    .option('--artifacts <dir>', 'with --git: where the build leaves mirrord-lab and libmirrord_layer.so, relative to the checkout or absolute (default: found in CARGO_TARGET_DIR or a target/ dir of the checkout)', parse.nonEmpty('--artifacts', 'a directory'))
+    .option('--artifacts <dir>', 'with --git: where the build leaves libmirrord_layer.so (and the lab\'s mirrord-lab and mirrord-agent, or mirrord\'s own CLI and agent when built too), relative to the checkout or absolute (default: found in CARGO_TARGET_DIR or a target/ dir of the checkout)', parse.nonEmpty('--artifacts', 'a directory'))
     .option('--profile <version>', 'with --git: lab profile to run the built lab with', '3.112.1')
     .option('--find-fix', 'search for the first good candidate after a bad one (which release fixed it?)')
     .option('--flaky', 'repeat probes as needed to reach --confidence (Bayesian search); automatic when attempts disagree')
@@ -207,14 +208,22 @@ async function search(session: SessionDir, spec: SessionSpec, ruby: string, fres
   const resumeHint = `continue with --resume --out ${session.dir}`;
   let discard = false;
   let signals: ReturnType<typeof abortOnSignals> | undefined;
+  let clusterStage: Stage | undefined;
+  let cluster: Cluster | undefined;
   try {
     sweepStaleStages();
     signals = abortOnSignals();
     const { signal } = signals;
+    // One cluster for the whole search: every probe's agent gets a pod in it (lab-exec needs none).
+    if (!(spec.source.kind === 'releases' && spec.source.subjectKind === 'lab-exec')) {
+      clusterStage = createStage({ repoRoot: REPO_ROOT, ruby });
+      cluster = await Cluster.start({ dir: join(clusterStage.root, 'cluster') });
+    }
+    const runner = new HostRunner(cluster ? { netns: await cluster.laptopNamespace() } : {});
     const out = (l: string) => process.stdout.write(`${l}\n`);
     let switched = false;
     const probe = makeProbe({
-      spec, scenario, buildCache: session.buildsDir, runner: new HostRunner(), repoRoot: REPO_ROOT, labBuildDir: LAB_BUILD_DIR, ruby, signal,
+      spec, scenario, buildCache: session.buildsDir, runner, cluster, repoRoot: REPO_ROOT, labBuildDir: LAB_BUILD_DIR, ruby, signal,
       repeat: spec.flaky ? 1 : spec.repeat,
       onDetail: (d) => {
         session.logDetail(d);
@@ -285,6 +294,8 @@ async function search(session: SessionDir, spec: SessionSpec, ruby: string, fres
     if (fresh && holdsNoProbe(session)) discard = true;
     throw e;
   } finally {
+    await cluster?.dispose();
+    clusterStage?.dispose();
     signals?.dispose();
     if (discard) session.discard();
     else session.close();

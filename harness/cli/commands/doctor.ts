@@ -32,7 +32,8 @@ export const CHECKS: Check[] = [
   {
     name: 'lab build',
     run: async () => {
-      if (!existsSync(join(LAB_BUILD_DIR, 'mirrord-lab')) || !existsSync(join(LAB_BUILD_DIR, 'libmirrord_layer.so'))) throw new Error('not built');
+      const missing = ['mirrord-lab', 'mirrord-agent', 'libmirrord_layer.so'].filter((f) => !existsSync(join(LAB_BUILD_DIR, f)));
+      if (missing.length) throw new Error(`not built (no ${missing.join(', ')})`);
       return LAB_BUILD_DIR;
     },
     fix: 'npx mirrord-regress lab build',
@@ -58,6 +59,11 @@ export const CHECKS: Check[] = [
       return 'unshare --net with loopback works';
     },
     fix: 'apt-get install -y util-linux iproute2 (and run as root)',
+  },
+  {
+    name: 'cluster DNS',
+    run: () => version(process.env.MIRRORD_REGRESS_DNSMASQ ?? 'dnsmasq', ['--version']),
+    fix: "apt-get install -y dnsmasq-base (the cluster's kube-dns, for lab@X and mirrord@X on the host)",
   },
   {
     name: 'docker engine',

@@ -13,13 +13,16 @@ import type { Runner } from '../../runners/runner.ts';
 import { createRunner, runnerNames } from '../../runners/select.ts';
 import { createStage, sweepStaleStages, type Stage } from '../../stage.ts';
 import { claimOutputDir } from '../../output-dir.ts';
+import type { Cluster } from '../../cluster/cluster.ts';
+import { clusterFor } from '../../cluster/for-run.ts';
 import { DEFAULT_SUBJECTS, resolveSubject } from '../../subjects/registry.ts';
-import { checkRuby, LAB_BUILD_DIR, REPO_ROOT, resolveRuby } from '../context.ts';
+import { checkRuby, REPO_ROOT, resolveRuby } from '../context.ts';
 import { UsageError } from '../errors.ts';
 import { abortOnSignals } from '../interrupt.ts';
 import * as parse from '../options.ts';
+import { addSubjectOptions, subjectContext, type SubjectOptions } from '../subject-options.ts';
 
-interface MatrixOptions {
+interface MatrixOptions extends SubjectOptions {
   subjects: string[];
   strategies: Strategy[];
   scenarios?: string[];
@@ -37,7 +40,7 @@ interface MatrixOptions {
 
 export function matrixCommand(): Command {
   const { LIMITS } = parse;
-  return new Command('matrix')
+  const cmd = new Command('matrix')
     .description('run subjects x strategies x scenarios (x run-as), compare with the expected-verdict table, write reports')
     .option('--subjects <ids>', 'comma-separated subjects', parse.nonEmptyList('--subjects', 'subject, e.g. lab@3.112.0'), DEFAULT_SUBJECTS)
     .option('--strategies <list>', 'comma-separated guard strategies (for subjects that have them)', parse.strategyList, [...STRATEGIES])
@@ -51,7 +54,8 @@ export function matrixCommand(): Command {
     .option('--ruby <path>', 'Ruby to run workloads with (default: ruby on PATH, or MIRRORD_REGRESS_RUBY)', parse.nonEmpty('--ruby', 'the path of a Ruby'))
     .option('--runner <name>', 'where workloads run: host, or docker (pinned images, --network none, user regress)', 'host')
     .option('--rubies <list>', 'with --runner docker: Ruby versions, a matrix axis (3.1 = bookworm, 3.3 = trixie)', parse.nonEmptyList('--rubies', 'Ruby version, e.g. 3.3'), [])
-    .option('--keep', 'keep the temp directory with every attempt\'s events and report (printed at the end, also when interrupted)')
+    .option('--keep', 'keep the temp directory with every attempt\'s events and report (printed at the end, also when interrupted)');
+  return addSubjectOptions(cmd)
     .addHelpText('after', `
 Scenarios: ${SCENARIOS.map((s) => `${s.id}${s.inDefaultMatrix ? '*' : ''}`).join(', ')}  (* = default set)
 Exit codes: 0 every cell as expected, 1 some cell unexpected, 2 bad usage or environment, 130 interrupted.`)
@@ -63,7 +67,8 @@ Exit codes: 0 every cell as expected, 1 some cell unexpected, 2 bad usage or env
 async function matrix(opts: MatrixOptions): Promise<number> {
   const runnerIds = runnerNames(opts.runner, opts.rubies);
   const shard = opts.shard;
-  const subjects = opts.subjects.map((id) => resolveSubject(id, { labBuildDir: LAB_BUILD_DIR }));
+  const ctx = subjectContext(opts, opts.strategies);
+  const subjects = opts.subjects.map((id) => resolveSubject(id, ctx));
   const scenarios = opts.scenarios ? opts.scenarios.map(scenarioById) : defaultScenarios();
   const plan = planMatrix({ subjects, strategies: opts.strategies, scenarios, runners: runnerIds });
   if (plan.length === 0) throw new UsageError('the matrix is empty: no subject takes any of the given strategies');
@@ -75,6 +80,7 @@ async function matrix(opts: MatrixOptions): Promise<number> {
   let stage: Stage | undefined;
   let signals: ReturnType<typeof abortOnSignals> | undefined;
   const runners = new Map<string, Runner>();
+  let cluster: Cluster | undefined;
   try {
     const store = new ResultStore(out.path, plan.map((c) => c.id), shard);
     if (opts.resume) store.resume();
@@ -82,7 +88,10 @@ async function matrix(opts: MatrixOptions): Promise<number> {
     stage = createStage({ repoRoot: REPO_ROOT, ruby, keep: opts.keep });
     signals = abortOnSignals();
     for (const s of subjects) await s.prepare(stage);
-    for (const id of runnerIds) runners.set(id, await createRunner(id, stage));
+    cluster = await clusterFor(subjects, runnerIds, stage, (l) => process.stderr.write(`${l}\n`));
+    const kube = subjects.filter((s) => s.topology === 'kubernetes');
+    if (kube.length && kube.length !== subjects.length) throw new UsageError('with --kubeconfig every subject runs against that cluster: leave out the lab@ subjects, or run them in a matrix of their own');
+    for (const id of runnerIds) runners.set(id, await createRunner(id, stage, cluster, { hostNetwork: kube.length > 0 }));
     const { interrupted } = await runMatrix({
       cells: selectShard(plan, shard),
       store,
@@ -93,6 +102,8 @@ async function matrix(opts: MatrixOptions): Promise<number> {
       timeoutMs: opts.timeout,
       progress: createProgress(),
       signal: signals.signal,
+      cluster,
+      evidenceSource: opts.evidence,
     });
     const file = store.snapshot();
     if (interrupted) {
@@ -107,6 +118,7 @@ async function matrix(opts: MatrixOptions): Promise<number> {
     return file.cells.every((c) => c.matchesExpectation !== false) ? 0 : 1;
   } finally {
     for (const r of runners.values()) await r.dispose?.();
+    await cluster?.dispose();
     signals?.dispose();
     stage?.dispose();
     out.release();

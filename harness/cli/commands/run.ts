@@ -1,5 +1,4 @@
 /** `run`: one cell (a scenario or any command) against one subject; exit codes fit `git bisect run`. */
-import { resolve } from 'node:path';
 import { Command, Option } from 'commander';
 import { cellId, exitCodeFor, VERDICT_KINDS, type CellResult, type RunAs, type Strategy, type VerdictKind } from '../../model/result.ts';
 import { scenarioById } from '../../../scenarios/index.ts';
@@ -9,12 +8,15 @@ import { createRunner, runnerNames } from '../../runners/select.ts';
 import { createStage, sweepStaleStages } from '../../stage.ts';
 import { resolveSubject } from '../../subjects/registry.ts';
 import { runCell } from '../../pipeline/run-cell.ts';
+import type { Cluster } from '../../cluster/cluster.ts';
+import { clusterFor } from '../../cluster/for-run.ts';
 import { formatEvidence } from '../../reports/evidence.ts';
 import { shownAttempt } from '../../reports/cell-view.ts';
-import { checkRuby, LAB_BUILD_DIR, REPO_ROOT, resolveRuby } from '../context.ts';
+import { checkRuby, REPO_ROOT, resolveRuby } from '../context.ts';
 import { UsageError } from '../errors.ts';
 import { abortOnSignals } from '../interrupt.ts';
 import * as parse from '../options.ts';
+import { addSubjectOptions, subjectContext, type SubjectOptions } from '../subject-options.ts';
 
 export { exitCodeFor };
 
@@ -43,7 +45,7 @@ function pathOption(dir: string, previous: string[] = []): string[] {
   return [...previous, dir];
 }
 
-interface RunOptions {
+interface RunOptions extends SubjectOptions {
   subject: string;
   strategy?: Strategy;
   scenario?: string;
@@ -54,12 +56,10 @@ interface RunOptions {
   ruby?: string;
   keep?: boolean;
   json?: boolean;
-  labBuild?: string;
   runner: string;
   rubyVersion?: string;
   expect?: VerdictKind[];
   path?: string[];
-  evidence?: 'layer' | 'black-box';
 }
 
 export function printCell(cell: CellResult, out: (line: string) => void): void {
@@ -75,7 +75,7 @@ export function printCell(cell: CellResult, out: (line: string) => void): void {
 }
 
 export function runCommand(): Command {
-  return new Command('run')
+  const cmd = new Command('run')
     .description('run one scenario (or any command) against one subject and print the verdict with its evidence')
     .requiredOption('--subject <id>', 'what to test, e.g. lab@3.112.0')
     .option('--strategy <s>', 'guard strategy for subjects that have one (none, normal, forget)', parse.strategy)
@@ -86,9 +86,8 @@ export function runCommand(): Command {
     .option('--timeout <ms>', `stop it after this many milliseconds (${TIMEOUT_FLOOR_MS}..${TIMEOUT_CEILING_MS}); a deadlock is called at once, without waiting`, timeoutOption)
     .option('--expect <verdicts>', 'expected verdict(s), comma-separated; overrides the table (an --exec run has none unless given)', expectOption)
     .option('--path <dir>', 'add a directory to the workload\'s PATH, before the system ones (repeatable)', pathOption)
-    .addOption(new Option('--evidence <source>', 'layer: use the subject\'s own events; black-box: judge from outside only').choices(['layer', 'black-box']))
-    .option('--ruby <path>', 'Ruby to run workloads with (default: ruby on PATH, or MIRRORD_REGRESS_RUBY)')
-    .option('--lab-build <dir>', 'use the lab built in this directory (mirrord-lab + libmirrord_layer.so) instead of lab/target/release')
+    .option('--ruby <path>', 'Ruby to run workloads with (default: ruby on PATH, or MIRRORD_REGRESS_RUBY)');
+  return addSubjectOptions(cmd)
     .option('--runner <name>', 'where the workload runs: host, or docker', 'host')
     .option('--ruby-version <v>', 'with --runner docker: 3.1 (bookworm) or 3.3 (trixie)')
     .option('--keep', 'keep the temp directory with events and report')
@@ -102,7 +101,9 @@ The workload's PATH holds the system directories only (plus --path): not the har
 
 Examples:
   npx mirrord-regress run --subject lab@3.112.0 --strategy normal --scenario spawn-then-resolve
-  npx mirrord-regress run --subject lab@3.112.0 --exec -- python3 -c 'import subprocess; subprocess.run(["true"])'`)
+  npx mirrord-regress run --subject lab@3.112.0 --exec -- python3 -c 'import subprocess; subprocess.run(["true"])'
+  npx mirrord-regress run --subject mirrord@3.112.0 --scenario spawn-then-resolve     # where GitHub is reachable
+  npx mirrord-regress run --subject mirrord@3.112.0 --layer target/release/libmirrord_layer.so --scenario spawn-then-resolve`)
     .action(async (command: string[], opts: RunOptions) => {
       process.exitCode = await run(command, opts);
     });
@@ -114,10 +115,12 @@ async function run(command: string[], opts: RunOptions): Promise<number> {
   }
   if (opts.exec && command.length === 0) throw new UsageError('--exec needs a command after --');
   if (!opts.exec && command.length) throw new UsageError(`unexpected arguments: ${command.join(' ')} (did you mean --exec?)`);
-  const subject = resolveSubject(opts.subject, { labBuildDir: opts.labBuild ? resolve(opts.labBuild) : LAB_BUILD_DIR });
+  const subject = resolveSubject(opts.subject, subjectContext(opts, [opts.strategy ?? 'normal']));
   let strategy: Strategy | null = opts.strategy ?? null;
   if (strategy && !subject.strategies.includes(strategy)) {
-    throw new UsageError(`${subject.id} has no guard strategy to choose (only lab@3.112.0's exec hook holds a guard)`, 'STRATEGY_NOT_APPLICABLE');
+    throw new UsageError(subject.strategies.length
+      ? `${subject.id} has no strategy ${strategy}: it runs with ${subject.strategies.join(', ')}`
+      : `${subject.id} has no guard strategy to choose (only 3.112.0's exec hook holds a guard)`, 'STRATEGY_NOT_APPLICABLE');
   }
   if (!strategy && subject.strategies.length) strategy = 'normal'; // what 3.112.0 shipped
   const base: Scenario = opts.scenario
@@ -135,13 +138,15 @@ async function run(command: string[], opts: RunOptions): Promise<number> {
   const stage = createStage({ repoRoot: REPO_ROOT, keep: opts.keep, ruby });
   const { signal, dispose } = abortOnSignals();
   let runner: Runner | undefined;
+  let cluster: Cluster | undefined;
   try {
     await subject.prepare(stage);
-    runner = await createRunner(runnerId!, stage);
+    cluster = await clusterFor([subject], [runnerId!], stage);
+    runner = await createRunner(runnerId!, stage, cluster, { hostNetwork: subject.topology === 'kubernetes' });
     const key = { subject: subject.id, strategy, scenario: base.id, runAs, runner: runner.name };
     const cell = await runCell(
       { id: cellId(key), key, subject, scenario: base },
-      { runner, stage, repeat: opts.repeat, timeoutMs: opts.timeout, signal, expect, keepPartial: true, pathDirs, evidenceSource: opts.evidence },
+      { runner, stage, repeat: opts.repeat, timeoutMs: opts.timeout, signal, expect, keepPartial: true, pathDirs, evidenceSource: opts.evidence, cluster },
     );
     if (!cell) {
       process.stderr.write('interrupted before the first attempt finished: nothing was recorded\n');
@@ -156,6 +161,7 @@ async function run(command: string[], opts: RunOptions): Promise<number> {
     return exitCodeFor(cell.verdict);
   } finally {
     await runner?.dispose?.();
+    await cluster?.dispose();
     dispose();
     stage.dispose();
     if (opts.keep) process.stderr.write(`kept: ${stage.root}\n`);

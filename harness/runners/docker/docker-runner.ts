@@ -14,11 +14,13 @@ import { readReport } from '../../observe/report.ts';
 import type { Stage } from '../../stage.ts';
 import { pidNamespaceOf, pidsInNamespace } from '../host/proc.ts';
 import { AttemptWatch, isSubjectHelper } from '../attempt-watch.ts';
-import { decodeStatus, isIntproxyCommand, tail } from '../exit-status.ts';
+import { decodeStatus, harnessFailure, isIntproxyCommand, tail } from '../exit-status.ts';
 import { workloadPath, type Layout, type Runner, type RunSpec } from '../runner.ts';
+import { notRun } from '../not-run.ts';
 import { REAPER, RUN_SCRIPT, RUN_SCRIPT_NAME } from './run-script.ts';
 import { ownerLabels } from './sweep.ts';
 import { IN_IMAGE } from '../../images/catalog.ts';
+import type { Cluster } from '../../cluster/cluster.ts';
 
 // The reaper image cannot be pulled here; we remove what we start ourselves.
 process.env.TESTCONTAINERS_RYUK_DISABLED ??= 'true';
@@ -49,6 +51,8 @@ export class DockerRunner implements Runner {
     readonly name: string,
     /** The stage bind-mounted into the container; fixed for the container's life. */
     private readonly stageRoot: string,
+    /** The cluster release subjects run against: the container is wired to its node as a laptop. */
+    private readonly cluster?: Cluster,
   ) {}
 
   layout(_stage: Stage): Layout {
@@ -73,6 +77,11 @@ export class DockerRunner implements Runner {
         .withAutoRemove(false)
         .start();
       const info = await new Docker().getContainer(c.getId()).inspect();
+      // --network none, then one veth to the node: the container reaches the agents' pods, nothing else.
+      await this.cluster?.wireLaptop(info.State.Pid, `the ${this.name} container`).catch(async (e: unknown) => {
+        await c.stop({ remove: true, timeout: 0 }).catch(() => undefined);
+        throw e;
+      });
       return { c: c as unknown as StartedContainer, initPid: info.State.Pid };
     })();
     return this.container;
@@ -93,7 +102,7 @@ export class DockerRunner implements Runner {
     try {
       started = await this.start();
     } catch (e) {
-      return this.errorObservation(`could not start a container from ${this.image}: ${(e as Error).message.split('\n')[0]}`, user);
+      return notRun(`could not start a container from ${this.image}: ${(e as Error).message.split('\n')[0]}`, { user, evidenceSource: spec.evidenceSource });
     }
     const namespace = pidNamespaceOf(started.initPid);
     // This attempt's processes, from the host's view of the container: they carry its marker.
@@ -161,16 +170,9 @@ export class DockerRunner implements Runner {
       ...(stop?.notDeadlocked ? { notDeadlocked: stop.notDeadlocked } : {}),
       intproxyAliveAtEnd: intproxyAlive,
       network: 'isolated',
-      networkNote: 'container with --network none',
+      networkNote: this.cluster ? 'container with --network none, wired to the cluster\'s node only' : 'container with --network none',
       user,
-      harnessError: stop?.reason === 'abort' ? 'interrupted' : execError,
-    };
-  }
-
-  private errorObservation(message: string, user: string): Observation {
-    return {
-      exitCode: null, signal: null, timedOut: false, deadlock: null, durationMs: 0, stdoutTail: '', stderrTail: '', report: [], events: null,
-      evidenceSource: 'layer', stuck: [], intproxyAliveAtEnd: null, network: 'isolated', user, harnessError: message,
+      harnessError: stop?.reason === 'abort' ? 'interrupted' : (execError ?? (stop ? undefined : harnessFailure(exitCode, result?.stderr ?? ''))),
     };
   }
 }

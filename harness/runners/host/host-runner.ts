@@ -16,7 +16,8 @@ import { readReport } from '../../observe/report.ts';
 import type { Stage } from '../../stage.ts';
 import { isAlive } from '../../liveness.ts';
 import { AttemptWatch, isSubjectHelper } from '../attempt-watch.ts';
-import { decodeStatus, isIntproxyCommand, tail } from '../exit-status.ts';
+import { decodeStatus, harnessFailure, isIntproxyCommand, tail } from '../exit-status.ts';
+import { notRun } from '../not-run.ts';
 import { workloadPath, type Layout, type Runner, type RunSpec } from '../runner.ts';
 import { childrenOf, descendantsOf, pidNamespaceOf, pidsInNamespace } from './proc.ts';
 import { planSandbox, type SandboxPlan } from './sandbox.ts';
@@ -35,16 +36,20 @@ export interface HostRunnerOptions {
   /** Unprivileged account for `runAs: unprivileged`. @default nobody/nogroup */
   user?: string;
   group?: string;
+  /** The network namespace workloads join (the cluster's laptop). @default a fresh one per attempt */
+  netns?: string;
 }
 
 export class HostRunner implements Runner {
   readonly name = 'host';
   private readonly user: string;
   private readonly group: string;
+  private readonly netns?: string;
 
   constructor(opts: HostRunnerOptions = {}) {
     this.user = opts.user ?? 'nobody';
     this.group = opts.group ?? 'nogroup';
+    this.netns = opts.netns;
   }
 
   layout(stage: Stage): Layout {
@@ -58,6 +63,7 @@ export class HostRunner implements Runner {
       unprivilegedGroup: this.group,
       harnessIsRoot: process.getuid?.() === 0,
       harnessUser: userInfo().username,
+      netns: this.netns,
     });
   }
 
@@ -66,7 +72,7 @@ export class HostRunner implements Runner {
     try {
       plan = this.plan(spec.argv, spec.runAs);
     } catch (e) {
-      return failedToStart((e as Error).message, spec);
+      return notRun((e as Error).message, { user: spec.runAs === 'root' ? 'root' : 'unknown', evidenceSource: spec.evidenceSource, network: 'host' });
     }
     const leftovers = `${spec.dir}/leftovers.txt`;
     const started = performance.now();
@@ -92,13 +98,13 @@ export class HostRunner implements Runner {
     });
 
     // pid 1 of the namespace (the init shell) is the sandbox, not the workload: leave it out.
-    const init = (): number | undefined => (plan.isolated && child.pid !== undefined ? childrenOf(child.pid)[0] : undefined);
+    const init = (): number | undefined => (plan.pidNamespace && child.pid !== undefined ? childrenOf(child.pid)[0] : undefined);
     let namespace: string | undefined;
     const watch = new AttemptWatch(
       {
         pids: () => {
           if (child.pid === undefined) return [];
-          if (!plan.isolated) return [child.pid, ...descendantsOf(child.pid)];
+          if (!plan.pidNamespace) return [child.pid, ...descendantsOf(child.pid)];
           const i = init();
           return i === undefined ? [] : descendantsOf(i);
         },
@@ -106,7 +112,7 @@ export class HostRunner implements Runner {
         kill: (pids) => {
           const i = init();
           namespace ??= i !== undefined ? pidNamespaceOf(i) : undefined;
-          if (plan.isolated) child.kill('SIGKILL'); // unshare --kill-child takes pid 1, and the kernel the namespace.
+          if (plan.pidNamespace) child.kill('SIGKILL'); // unshare --kill-child takes pid 1, and the kernel the namespace.
           else {
             killAll(pids);
             if (child.pid !== undefined) killAll([-child.pid]);
@@ -129,7 +135,7 @@ export class HostRunner implements Runner {
     }
     const events = readEvents(spec.eventsPath);
     let intproxyAlive: boolean | null = stop ? stop.intproxyAlive : null;
-    if (!plan.isolated) {
+    if (!plan.pidNamespace) {
       // No namespace to tear down: the intproxy escaped the process group (setsid); find it by pid.
       const pid = events?.intproxy.pid;
       if (pid !== undefined && isAlive(pid)) {
@@ -147,12 +153,12 @@ export class HostRunner implements Runner {
     if (!stop) {
       if (result.failed && result.exitCode === undefined && !result.signal) {
         harnessError = `could not start the sandbox: ${result.shortMessage}`;
-      } else if (plan.isolated) {
+      } else if (plan.pidNamespace) {
         if (result.signal) {
           harnessError = `the sandbox was killed by ${result.signal}`;
         } else {
           ({ exitCode, signal } = decodeStatus(result.exitCode ?? 0));
-          if (exitCode === 125 && /mirrord-regress: /.test(stderr)) harnessError = stderr.trim().split('\n').pop();
+          harnessError = harnessFailure(exitCode, stderr);
         }
         if (existsSync(leftovers)) intproxyAlive = readFileSync(leftovers, 'utf8').split('\n').some(isIntproxyCommand);
       } else {
@@ -182,13 +188,4 @@ export class HostRunner implements Runner {
       harnessError,
     };
   }
-}
-
-/** The attempt could not even start (e.g. a root run without root): an ERROR, not a crash. */
-function failedToStart(message: string, spec: RunSpec): Observation {
-  return {
-    exitCode: null, signal: null, timedOut: false, durationMs: 0, stdoutTail: '', stderrTail: '', report: [], events: null,
-    deadlock: null, evidenceSource: spec.evidenceSource ?? 'layer',
-    stuck: [], intproxyAliveAtEnd: null, network: 'host', user: spec.runAs === 'root' ? 'root' : 'unknown', harnessError: message,
-  };
 }

@@ -2,7 +2,8 @@
  * How the host runner wraps a workload so that nothing outlives it and nothing escapes to the
  * network. As root: `setpriv --pdeathsig KILL unshare --net --pid --fork --mount-proc --kill-child`
  * runs a tiny init (pid 1 of fresh PID and network namespaces, loopback up) that drops to the run
- * user and runs the workload. Killing pid 1 kills the whole namespace, intproxy included; and if
+ * user and runs the workload; against the cluster, the network namespace is the cluster's laptop
+ * (joined with nsenter), which reaches the agents' pods and nothing else. Killing pid 1 kills the whole namespace, intproxy included; and if
  * the harness itself dies, parent-death signals tear the chain down. Not root: the workload runs
  * in its own process group on the host network, and the result says so.
  */
@@ -42,8 +43,10 @@ exit $rc
 export interface SandboxPlan {
   /** argv to spawn (argv[0] is the program). */
   argv: string[];
-  /** Own PID + network namespace (loopback only): the workload cannot reach the network. */
+  /** Cut off from the host's network (a fresh namespace, or the cluster's laptop). */
   isolated: boolean;
+  /** Own PID namespace: killing its pid 1 kills everything the workload started. */
+  pidNamespace: boolean;
   /** Why the run is not isolated, when it is not. */
   note?: string;
   /** User the workload runs as. */
@@ -59,6 +62,12 @@ export interface SandboxOptions {
   harnessIsRoot: boolean;
   /** Name of the harness's own user, for the non-root fallback. */
   harnessUser: string;
+  /**
+   * A network namespace to join (`/proc/PID/ns/net`: the cluster's laptop) instead of a fresh one with
+   * loopback only; `host` for none of its own (`--kubeconfig`: mirrord exec must reach a real cluster).
+   * @default a fresh one
+   */
+  netns?: string;
 }
 
 /** Builds the command that runs `workload` under the sandbox for `opts`. */
@@ -70,6 +79,7 @@ export function planSandbox(workload: string[], opts: SandboxOptions): SandboxPl
     return {
       argv: workload,
       isolated: false,
+      pidNamespace: false,
       note: 'harness is not root: no network namespace, the workload can reach the host network',
       user: opts.harnessUser,
     };
@@ -78,13 +88,17 @@ export function planSandbox(workload: string[], opts: SandboxOptions): SandboxPl
     opts.runAs === 'root'
       ? []
       : ['setpriv', `--reuid=${opts.unprivilegedUser}`, `--regid=${opts.unprivilegedGroup}`, '--clear-groups', '--'];
+  // nsenter only setns()es and execs (no fork without a PID namespace), so the parent-death signal holds.
+  const network = opts.netns === 'host' ? ['unshare'] : opts.netns ? ['nsenter', `--net=${opts.netns}`, '--', 'unshare'] : ['unshare', '--net'];
   return {
     argv: [
       'setpriv', '--pdeathsig', 'KILL', '--',
-      'unshare', '--net', '--pid', '--fork', '--mount-proc', '--kill-child', '--',
+      ...network, '--pid', '--fork', '--mount-proc', '--kill-child', '--',
       'sh', '-c', NS_INIT, 'mirrord-regress-init', ...drop, ...workload,
     ],
-    isolated: true,
+    isolated: opts.netns !== 'host',
+    pidNamespace: true,
+    ...(opts.netns === 'host' ? { note: "host network: mirrord exec must reach the cluster's API (--kubeconfig)" } : {}),
     user: opts.runAs === 'root' ? 'root' : opts.unprivilegedUser,
   };
 }
