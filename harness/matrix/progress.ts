@@ -9,7 +9,7 @@ export interface Progress {
 }
 
 function describe(cell: CellResult): string {
-  const mark = cell.matchesExpectation ? 'as expected' : `UNEXPECTED, expected ${cell.expected.join('|')}`;
+  const mark = cell.matchesExpectation === null ? 'no expectation' : cell.matchesExpectation ? 'as expected' : `UNEXPECTED, expected ${cell.expected.join('|')}`;
   const flaky = cell.flaky ? ` (flaky: ${cell.attempts.map((a) => a.verdict.kind).join(',')})` : '';
   return `${cell.id}: ${cell.verdict}${flaky} [${mark}]`;
 }

@@ -80,7 +80,7 @@ export async function runCell(cell: PlannedCell, run: CellRun): Promise<(CellRes
       ? { expect: [], because: 'no expectation: give one with --expect' }
       : run.expect
         ? { expect: run.expect, because: 'given with --expect' }
-        : expectationFor({ ...cell.key, release: cell.subject.release, ruby: platform.ruby });
+        : expectationFor({ ...cell.key, release: cell.subject.release, ruby: platform.ruby, platform: platform.os as NodeJS.Platform });
   const result = aggregateCell({ key: cell.key, expected: exp.expect, expectedBecause: exp.because, attempts, platform });
   return interrupted ? { ...result, interrupted } : result;
 }
