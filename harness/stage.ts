@@ -9,6 +9,7 @@ import { chmodSync, cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, r
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { guardFs } from './cli/fs-errors.ts';
+import { buildCProgram } from './pipeline/c-workload.ts';
 import { isAlive } from './liveness.ts';
 import { ownerGone, selfOwner, type Owner } from './process-identity.ts';
 
@@ -23,6 +24,11 @@ export interface Stage {
   readonly rubyDir: string;
   /** The Ruby that runs workloads. @default ruby (on PATH) */
   readonly ruby: string;
+  /**
+   * A C workload of scenarios/c (e.g. `vfork_probe.c`), built into `<root>/c` at its first use, and
+   * the host path of the program; one line (EnvironmentError) when there is no compiler.
+   */
+  cProgram(source: string): string;
   /** True when made with `keep`: nothing is removed, and the root should be printed at the end. */
   readonly kept: boolean;
   /** A fresh, world-writable directory for one attempt. */
@@ -91,11 +97,20 @@ export function createStage(opts: { repoRoot: string; keep?: boolean; base?: str
   }
   let n = 0;
   let disposed = false;
+  const built = new Map<string, string>();
   return {
     root,
     rubyDir,
     ruby: opts.ruby ?? 'ruby',
     kept: keep,
+    cProgram(source: string) {
+      let program = built.get(source);
+      if (program === undefined) {
+        program = buildCProgram({ sourceDir: join(opts.repoRoot, 'scenarios', 'c'), outDir: join(root, 'c'), source });
+        built.set(source, program);
+      }
+      return program;
+    },
     attemptDir(label: string) {
       // Short on purpose: subjects put Unix sockets in here, and sun_path holds 108 bytes.
       const dir = join(root, 'runs', String(++n).padStart(4, '0'));

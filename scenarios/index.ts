@@ -1,5 +1,6 @@
 /** Every scenario, by id. */
 import { UsageError } from '../harness/cli/errors.ts';
+import { cVforkThenResolve } from './c-vfork.ts';
 import { fixtureScenarios } from './fixtures.ts';
 import type { Scenario } from './scenario.ts';
 import { spawnMethodScenarios } from './spawn-methods.ts';
@@ -7,7 +8,7 @@ import { spawnThenResolve } from './spawn-then-resolve.ts';
 import { spawnThreads } from './spawn-threads.ts';
 import { spawnRandomThread } from './spawn-random-thread.ts';
 
-export const SCENARIOS: Scenario[] = [spawnThenResolve, spawnThreads, spawnRandomThread, ...spawnMethodScenarios, ...fixtureScenarios];
+export const SCENARIOS: Scenario[] = [spawnThenResolve, spawnThreads, spawnRandomThread, ...spawnMethodScenarios, cVforkThenResolve, ...fixtureScenarios];
 
 export function scenarioById(id: string): Scenario {
   const s = SCENARIOS.find((x) => x.id === id);

@@ -6,8 +6,11 @@ export interface Scenario {
   id: string;
   /** One line for `--help` and reports. */
   description: string;
-  /** Ruby script under scenarios/ruby (staged for the run user) and its arguments. */
-  workload: { ruby: string; args: string[] } | { argv: string[] };
+  /**
+   * Ruby script under scenarios/ruby (staged for the run user), or C source under scenarios/c (built
+   * with the host's `cc` into the stage), and its arguments; or a command.
+   */
+  workload: { ruby: string; args: string[] } | { c: string; args: string[] } | { argv: string[] };
   /** Who runs it in a matrix. Ruby only vforks when unprivileged; `root` is the control. @default ['unprivileged'] */
   runAs: RunAs[];
   /** Kill everything and call it a HANG after this long. */

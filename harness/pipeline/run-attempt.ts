@@ -9,8 +9,8 @@ import type { Stage } from '../stage.ts';
 import type { Subject } from '../subjects/subject.ts';
 import { decide } from '../verdict/decide.ts';
 
-/** What to run: a scenario's Ruby script, or any command (`run --exec`). */
-export type Workload = { ruby: string; args: string[] } | { argv: string[] };
+/** What to run: a scenario's Ruby script or C program, or any command (`run --exec`). */
+export type Workload = { ruby: string; args: string[] } | { c: string; args: string[] } | { argv: string[] };
 
 export interface AttemptInput {
   subject: Subject;
@@ -62,7 +62,9 @@ function nthRun(label: string): number {
 }
 
 export function workloadArgv(workload: Workload, layout: Layout): string[] {
-  return 'ruby' in workload ? [layout.ruby, join(layout.rubyDir, workload.ruby), ...workload.args] : workload.argv;
+  if ('ruby' in workload) return [layout.ruby, join(layout.rubyDir, workload.ruby), ...workload.args];
+  if ('c' in workload) return [layout.cProgram(workload.c), ...workload.args];
+  return workload.argv;
 }
 
 /** The attempt's agent pod, or why there is none (an ERROR: the cluster failed, not the subject). */

@@ -10,6 +10,8 @@ export interface Layout {
   rubyDir: string;
   /** The Ruby interpreter. */
   ruby: string;
+  /** A C workload of scenarios/c (built on the host into the stage, stage.cProgram), as the workload sees it. */
+  cProgram(source: string): string;
   /** A host path under the stage, as the workload sees it. */
   mapPath(hostPath: string): string;
 }

@@ -24,3 +24,9 @@ export const missingForLab: string[] = [
 /** Skip (locally) or fail (in CI) when the lab's integration prerequisites are missing. */
 export const skipLabTests = missingForLab.length > 0 && !process.env.CI;
 if (skipLabTests) console.warn(`skipping lab integration tests: missing ${missingForLab.join(', ')}`);
+
+/** The C vfork probe also needs a C compiler (`cc`): the harness builds it on the host. */
+export const missingForC: string[] = has('cc') ? [] : ['cc (apt-get install gcc)'];
+export const skipCTests = missingForC.length > 0 && !process.env.CI;
+if (skipCTests) console.warn(`skipping C probe tests: missing ${missingForC.join(', ')}`);
+export const skipCLabTests = (missingForLab.length > 0 || missingForC.length > 0) && !process.env.CI;

@@ -86,6 +86,8 @@ async function matrix(opts: MatrixOptions): Promise<number> {
     if (opts.resume) store.resume();
     sweepStaleStages();
     stage = createStage({ repoRoot: REPO_ROOT, ruby, keep: opts.keep });
+    // C workloads are built before anything starts, so a missing compiler is one line up front.
+    for (const s of scenarios) if ('c' in s.workload) stage.cProgram(s.workload.c);
     signals = abortOnSignals();
     for (const s of subjects) await s.prepare(stage);
     cluster = await clusterFor(subjects, runnerIds, stage, (l) => process.stderr.write(`${l}\n`));

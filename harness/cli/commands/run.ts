@@ -140,6 +140,7 @@ async function run(command: string[], opts: RunOptions): Promise<number> {
   let runner: Runner | undefined;
   let cluster: Cluster | undefined;
   try {
+    if ('c' in base.workload) stage.cProgram(base.workload.c);
     await subject.prepare(stage);
     cluster = await clusterFor([subject], [runnerId!], stage);
     runner = await createRunner(runnerId!, stage, cluster, { hostNetwork: subject.topology === 'kubernetes' });

@@ -55,8 +55,15 @@ export class DockerRunner implements Runner {
     private readonly cluster?: Cluster,
   ) {}
 
-  layout(_stage: Stage): Layout {
-    return { labCli: IN_IMAGE.labCli, rubyDir: IN_IMAGE.scenarios, ruby: 'ruby', mapPath: (p) => this.toContainer(p) };
+  layout(stage: Stage): Layout {
+    return {
+      labCli: IN_IMAGE.labCli,
+      rubyDir: IN_IMAGE.scenarios,
+      ruby: 'ruby',
+      // Built on the host (bookworm, the oldest base), run from the stage's bind mount.
+      cProgram: (source) => this.toContainer(stage.cProgram(source)),
+      mapPath: (p) => this.toContainer(p),
+    };
   }
 
   private toContainer(hostPath: string): string {

@@ -53,7 +53,7 @@ export class HostRunner implements Runner {
   }
 
   layout(stage: Stage): Layout {
-    return { labCli: join(stage.root, 'lab', 'mirrord-lab'), rubyDir: stage.rubyDir, ruby: stage.ruby, mapPath: (p) => p };
+    return { labCli: join(stage.root, 'lab', 'mirrord-lab'), rubyDir: stage.rubyDir, ruby: stage.ruby, cProgram: (source) => stage.cProgram(source), mapPath: (p) => p };
   }
 
   private plan(argv: string[], runAs: RunAs): SandboxPlan {
