@@ -39,14 +39,14 @@ export const EXPECTATIONS: ExpectationRow[] = [
   { scenario: 'fixture-kill-intproxy', release: '*', strategy: '*', runAs: '*', expect: ['VANISHED'], because: 'the fixture SIGKILLs the intproxy mid-session' },
   // macOS: measured only where a macOS runner has run it.
   { scenario: C_VFORK, platform: 'darwin', release: '*', strategy: '*', runAs: '*', expect: [], because: 'not measured on macOS yet: whether a direct vfork() + execve() leaks the guard of the macOS layer\'s execve hook needs a macOS runner' },
-  { scenario: '*', platform: 'darwin', release: '*', strategy: '*', runAs: '*', expect: ['PASS'], because: 'on macOS Ruby always forks (CRuby\'s configure sets ac_cv_func_vfork=no on darwin): no TLS is shared' },
+  { scenario: '*', platform: 'darwin', release: '*', strategy: '*', runAs: '*', expect: ['PASS'], because: 'on macOS Ruby always forks: CRuby\'s configure sets ac_cv_func_vfork=no on darwin, so no TLS is shared' },
   // A C program vforks whatever its privileges, so these come before the root row.
   { scenario: C_VFORK, platform: 'linux', release: '3.111.0', strategy: '*', runAs: '*', expect: ['PASS'], because: '3.111.0 has no Linux exec hooks' },
   { scenario: C_VFORK, platform: 'linux', release: '3.112.1', strategy: '*', runAs: '*', expect: ['PASS'], because: '3.112.1 removed the guard and copies the socket table before exec' },
-  { scenario: C_VFORK, platform: 'linux', release: '3.112.0', strategy: 'none', runAs: '*', expect: ['HANG'], because: 'no guard, but the socket table read lock leaks across the exec; the connect after the spawns waits forever (root too: a C program vforks whatever its privileges)' },
+  { scenario: C_VFORK, platform: 'linux', release: '3.112.0', strategy: 'none', runAs: '*', expect: ['HANG'], because: 'no guard, but the socket table read lock leaks across the exec; the socket() for the connect after the spawns waits forever; root too: a C program vforks whatever its privileges' },
   ...['normal', 'forget'].map((strategy): ExpectationRow => ({
     scenario: C_VFORK, platform: 'linux', release: '3.112.0', strategy: strategy as Strategy, runAs: '*', expect: ['BYPASSED'],
-    because: `the ${strategy} guard set in the vfork child stays set on the main thread (root too: unlike Ruby, a C program vforks whatever its privileges)`,
+    because: `the ${strategy} guard set in the vfork child stays set on the main thread; root too: unlike Ruby, a C program vforks whatever its privileges`,
   })),
   { scenario: '*', release: '*', strategy: '*', runAs: 'root', expect: ['PASS'], because: 'as root Ruby forks instead of vforking: no TLS is shared' },
   { scenario: '*', release: '3.111.0', strategy: '*', runAs: '*', expect: ['PASS'], because: '3.111.0 has no Linux exec hooks' },

@@ -23,11 +23,16 @@ export function runnerNames(runner: string, rubies: string[]): string[] {
   return list.map((r) => `docker:ruby${r}`);
 }
 
+/** The Ruby version a runner's name fixes (`3.3` of `docker:ruby3.3`); undefined for the host's, known only once it runs. */
+export function rubyOfRunner(name: string): string | undefined {
+  return name.startsWith('docker:ruby') ? name.slice('docker:ruby'.length) : undefined;
+}
+
 /** Creates the runner for a name (building its image when needed), wired to the cluster when there is one. */
 export async function createRunner(name: string, stage: Stage, cluster?: Cluster, opts: { hostNetwork?: boolean } = {}): Promise<Runner> {
   if (name === 'host') return new HostRunner(opts.hostNetwork ? { netns: 'host' } : cluster ? { netns: await cluster.laptopNamespace() } : {});
   if (opts.hostNetwork) throw new UsageError('--kubeconfig runs on the host runner only (mirrord exec needs the host\'s network to reach the cluster)', 'KUBE_RUNNER');
-  const ruby = name.replace('docker:ruby', '') as (typeof RUBY_VERSIONS)[number];
+  const ruby = rubyOfRunner(name) as (typeof RUBY_VERSIONS)[number];
   const { requireEngine } = await import('../images/engine.ts');
   const { imageFor } = await import('../images/catalog.ts');
   const { DockerRunner } = await import('./docker/docker-runner.ts');

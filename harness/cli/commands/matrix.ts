@@ -1,9 +1,11 @@
 /** `matrix`: the cross product, run in parallel, stored as it goes, reported at the end. */
 import { resolve } from 'node:path';
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
 import { SCENARIOS, defaultScenarios, scenarioById } from '../../../scenarios/index.ts';
 import { STRATEGIES, type Strategy } from '../../model/result.ts';
 import { planMatrix, parseShard, selectShard, type Shard } from '../../matrix/plan.ts';
+import { planCountLine, planLine, plannedExpectation } from '../../matrix/expected-plan.ts';
+import type { ExpectationPlatform } from '../../../scenarios/expectations.ts';
 import { createProgress } from '../../matrix/progress.ts';
 import { runMatrix } from '../../matrix/run-matrix.ts';
 import { ResultStore } from '../../matrix/store.ts';
@@ -36,6 +38,8 @@ interface MatrixOptions extends SubjectOptions {
   runner: string;
   rubies: string[];
   keep?: boolean;
+  plan?: boolean;
+  platform: ExpectationPlatform;
 }
 
 export function matrixCommand(): Command {
@@ -54,17 +58,22 @@ export function matrixCommand(): Command {
     .option('--ruby <path>', 'Ruby to run workloads with (default: ruby on PATH, or MIRRORD_REGRESS_RUBY)', parse.nonEmpty('--ruby', 'the path of a Ruby'))
     .option('--runner <name>', 'where workloads run: host, or docker (pinned images, --network none, user regress)', 'host')
     .option('--rubies <list>', 'with --runner docker: Ruby versions, a matrix axis (3.1 = bookworm, 3.3 = trixie)', parse.nonEmptyList('--rubies', 'Ruby version, e.g. 3.3'), [])
-    .option('--keep', 'keep the temp directory with every attempt\'s events and report (printed at the end, also when interrupted)');
+    .option('--keep', 'keep the temp directory with every attempt\'s events and report (printed at the end, also when interrupted)')
+    .option('--plan', 'print every planned cell with its expectation and why, and run nothing (no stage, cluster, engine, build or download)')
+    .addOption(new Option('--platform <os>', 'the platform whose expectations apply; another than this machine\'s only with --plan').choices(['linux', 'darwin']).default(process.platform));
   return addSubjectOptions(cmd)
     .addHelpText('after', `
 Scenarios: ${SCENARIOS.map((s) => `${s.id}${s.inDefaultMatrix ? '*' : ''}`).join(', ')}  (* = default set)
-Exit codes: 0 every cell as expected, 1 some cell unexpected, 2 bad usage or environment, 130 interrupted.`)
+Exit codes: 0 every cell as expected (--plan: planned), 1 some cell unexpected, 2 bad usage or environment, 130 interrupted.`)
     .action(async (opts: MatrixOptions) => {
       process.exitCode = await matrix(opts);
     });
 }
 
 async function matrix(opts: MatrixOptions): Promise<number> {
+  if (!opts.plan && opts.platform !== process.platform) {
+    throw new UsageError(`--platform ${opts.platform}: this machine runs ${process.platform}, so a real run can only show ${process.platform}'s verdicts (add --plan to see what ${opts.platform} should show)`, 'BAD_PLATFORM');
+  }
   const runnerIds = runnerNames(opts.runner, opts.rubies);
   const shard = opts.shard;
   const ctx = subjectContext(opts, opts.strategies);
@@ -72,6 +81,14 @@ async function matrix(opts: MatrixOptions): Promise<number> {
   const scenarios = opts.scenarios ? opts.scenarios.map(scenarioById) : defaultScenarios();
   const plan = planMatrix({ subjects, strategies: opts.strategies, scenarios, runners: runnerIds });
   if (plan.length === 0) throw new UsageError('the matrix is empty: no subject takes any of the given strategies');
+  const kube = subjects.filter((s) => s.topology === 'kubernetes');
+  if (kube.length && kube.length !== subjects.length) throw new UsageError('with --kubeconfig every subject runs against that cluster: leave out the lab@ subjects, or run them in a matrix of their own');
+  if (opts.plan) {
+    const planned = selectShard(plan, shard).map((c) => plannedExpectation(c, opts.platform));
+    for (const p of planned) process.stdout.write(`${planLine(p)}\n`);
+    process.stdout.write(`${planCountLine(planned, { platform: opts.platform, ofTotal: plan.length, shard })}\n`);
+    return 0;
+  }
   const ruby = resolveRuby(opts.ruby);
   if (opts.runner === 'host') checkRuby(ruby);
 
@@ -91,8 +108,6 @@ async function matrix(opts: MatrixOptions): Promise<number> {
     signals = abortOnSignals();
     for (const s of subjects) await s.prepare(stage);
     cluster = await clusterFor(subjects, runnerIds, stage, (l) => process.stderr.write(`${l}\n`));
-    const kube = subjects.filter((s) => s.topology === 'kubernetes');
-    if (kube.length && kube.length !== subjects.length) throw new UsageError('with --kubeconfig every subject runs against that cluster: leave out the lab@ subjects, or run them in a matrix of their own');
     for (const id of runnerIds) runners.set(id, await createRunner(id, stage, cluster, { hostNetwork: kube.length > 0 }));
     const { interrupted } = await runMatrix({
       cells: selectShard(plan, shard),
