@@ -1,6 +1,7 @@
 //! `mirrord-lab exec`: start the intproxy (on the built-in cluster), read its port, preload the
 //! layer with `MIRRORD_CONNECT_TCP=127.0.0.1:<port>` and replace this process with the command
-//! (like `mirrord exec`, which `execvp`s into the app).
+//! (like `mirrord exec`, which `execvp`s into the app). The layer is `LD_PRELOAD`ed on Linux and
+//! inserted with `DYLD_INSERT_LIBRARIES` on macOS, as mirrord does.
 //!
 //! A command that cannot be started is reported the way a shell does (one line, exit 127 when
 //! it is not found, 126 otherwise), with an `exec_failed` event, and its intproxy is stopped first.
@@ -21,6 +22,9 @@ pub const STRATEGIES: [&str; 3] = ["none", "normal", "forget"];
 pub const DEFAULT_PROFILE: &str = "3.112.1";
 /// What 3.112.0 shipped: `let _guard = DetourGuard::new();`.
 pub const DEFAULT_STRATEGY: &str = "normal";
+/// The variable that loads the layer into the command, and the layer's file beside this binary.
+pub const PRELOAD_VAR: &str = if cfg!(target_os = "macos") { "DYLD_INSERT_LIBRARIES" } else { "LD_PRELOAD" };
+pub const LAYER_FILE: &str = if cfg!(target_os = "macos") { "libmirrord_layer.dylib" } else { "libmirrord_layer.so" };
 
 pub const HELP: &str = "\
 Usage: mirrord-lab exec [OPTIONS] [--] CMD [ARGS...]
@@ -127,7 +131,7 @@ fn read_port(stdout: impl std::io::Read) -> Option<u16> {
 pub fn run(args: ExecArgs) -> Result<std::convert::Infallible, crate::Failure> {
     let settings = load_settings(&args)?;
     let exe = std::env::current_exe().map_err(|e| crate::Failure::Runtime(format!("cannot find own executable: {e}")))?;
-    let layer = exe.with_file_name("libmirrord_layer.so");
+    let layer = exe.with_file_name(LAYER_FILE);
     if !layer.is_file() {
         return Err(crate::Failure::Runtime(format!(
             "layer not found at {}; build the lab with `cargo build --release` in lab/",
@@ -139,7 +143,7 @@ pub fn run(args: ExecArgs) -> Result<std::convert::Infallible, crate::Failure> {
     // file comes as MIRRORD_LAB_* variables, so it reads no file of its own.
     let mut intproxy = Command::new(&exe)
         .arg("intproxy")
-        .env_remove("LD_PRELOAD")
+        .env_remove(PRELOAD_VAR)
         .env_remove("MIRRORD_CONNECT_TCP")
         .env_remove("MIRRORD_CONFIG_FILE")
         .env("MIRRORD_LAB_IDLE_TIMEOUT", settings.idle_timeout_s.to_string())
@@ -155,14 +159,20 @@ pub fn run(args: ExecArgs) -> Result<std::convert::Infallible, crate::Failure> {
         return Err(crate::Failure::Runtime("the intproxy exited before it was ready".into()));
     };
 
-    let preload = match std::env::var("LD_PRELOAD") {
+    let preload = match std::env::var(PRELOAD_VAR) {
         Ok(existing) if !existing.is_empty() => format!("{existing}:{}", layer.display()),
         _ => layer.display().to_string(),
     };
     let strategy = args.strategy.clone().unwrap_or_else(|| DEFAULT_STRATEGY.into());
-    let err = Command::new(&args.command[0])
+    let mut command = Command::new(&args.command[0]);
+    if cfg!(target_os = "macos") {
+        // As mirrord's CLI on macOS (execution.rs): the Objective-C runtime must not kill the forked
+        // children of an app that loaded it.
+        command.env("OBJC_DISABLE_INITIALIZE_FORK_SAFETY", "YES");
+    }
+    let err = command
         .args(&args.command[1..])
-        .env("LD_PRELOAD", preload)
+        .env(PRELOAD_VAR, preload)
         .env("MIRRORD_CONNECT_TCP", format!("127.0.0.1:{port}"))
         .env("MIRRORD_LAB_PROFILE", &args.profile)
         .env("MIRRORD_LAB_STRATEGY", strategy)

@@ -2,6 +2,9 @@
 //! it too): cluster names are resolved by the intproxy ("remote DNS"), everything else by libc.
 //! When the guard is already set, libc resolves every name, cluster names included, and fails:
 //! that is the bug as users saw it.
+//!
+//! On macOS the hooks are not exported under libc's names (our own calls to libc would bind to
+//! them): dyld interposes them by their Rust names (macos/interpose.rs). So are socket.rs's.
 
 use crate::config;
 use crate::detour::DetourGuard;
@@ -83,7 +86,7 @@ pub fn log_remote(hook: &str, name: &[u8], reply: &str, extra: impl Fn(&mut Line
 }
 
 #[cfg(not(test))]
-#[no_mangle]
+#[cfg_attr(layer_os = "linux", no_mangle)]
 pub unsafe extern "C" fn getaddrinfo(
     node: *const c_char,
     service: *const c_char,
@@ -147,12 +150,7 @@ unsafe fn build_result(
         return sys::EAI_MEMORY;
     }
     let sin = block.add(ai_size) as *mut sockaddr_in;
-    sin.write(sockaddr_in {
-        sin_family: sys::AF_INET as u16,
-        sin_port: port.to_be(),
-        sin_addr: u32::from(ip).to_be(),
-        sin_zero: [0; 8],
-    });
+    sin.write(sockaddr_in::inet(port.to_be(), u32::from(ip).to_be()));
     let canonname = if canon {
         let p = block.add(ai_size + sin_size);
         std::ptr::copy_nonoverlapping(name.as_ptr(), p, name.len());
@@ -179,7 +177,7 @@ unsafe fn build_result(
 
 /// Not guarded: whoever frees must free with the allocator that allocated, bypass or not.
 #[cfg(not(test))]
-#[no_mangle]
+#[cfg_attr(layer_os = "linux", no_mangle)]
 pub unsafe extern "C" fn freeaddrinfo(ai: *mut addrinfo) {
     let ours = MANAGED_ADDRINFO.lock().unwrap_or_else(|e| e.into_inner()).remove(&(ai as usize));
     events::emit("hook", "freeaddrinfo", |l| {

@@ -1,15 +1,16 @@
-//! `execv` / `execve` hooks, per release profile.
+//! `execv` / `execve` hooks, per release profile (Linux; the 3.112.0 and 3.112.1 bodies are shared
+//! with macOS's `execve` and `posix_spawn` hooks, macos/exec.rs).
 //!
 //! Ruby (when not privileged), Python's subprocess and others call these from a vfork child,
 //! which runs on the parent thread's stack and TLS until exec succeeds. Everything here is
 //! therefore allocation-free; the only lock is the socket table's read lock, as upstream had.
 
-use crate::config::{self, Profile, Strategy};
-use crate::detour::{bypass_is_set, DetourGuard};
-use crate::events;
-use crate::real::real;
+use crate::config::{self, Strategy};
+use crate::detour::DetourGuard;
 use crate::socket::{encode_shared, ManagedSocket, SHARED_SOCKETS_VAR, SOCKETS};
 use crate::sys::{self, c_char, c_int};
+#[cfg(layer_os = "linux")]
+use crate::{config::Profile, detour::bypass_is_set, events, real::real};
 
 /// Most environment entries passed through with the added variable; larger envs go unchanged.
 /// The hook uses about 20 KiB of the caller's stack (this array is 16 KiB): fine on the thread stacks
@@ -18,18 +19,19 @@ const MAX_ENV: usize = 2048;
 /// Most sockets 3.112.1 copies out of the table before exec.
 const MAX_SHARED: usize = 64;
 
-#[cfg(not(test))]
+#[cfg(all(not(test), layer_os = "linux"))]
 #[no_mangle]
 pub unsafe extern "C" fn execv(path: *const c_char, argv: *const *const c_char) -> c_int {
     exec_detour("execv", path, argv, sys::environ)
 }
 
-#[cfg(not(test))]
+#[cfg(all(not(test), layer_os = "linux"))]
 #[no_mangle]
 pub unsafe extern "C" fn execve(path: *const c_char, argv: *const *const c_char, envp: *const *const c_char) -> c_int {
     exec_detour("execve", path, argv, envp)
 }
 
+#[cfg(layer_os = "linux")]
 unsafe fn exec_detour(hook: &str, path: *const c_char, argv: *const *const c_char, envp: *const *const c_char) -> c_int {
     let guard_was_set = bypass_is_set();
     let log = |installed: bool, shared: usize| {
@@ -52,18 +54,18 @@ unsafe fn exec_detour(hook: &str, path: *const c_char, argv: *const *const c_cha
             log(false, 0);
             original(envp)
         }
-        Profile::V3_112_0 => execve_3_112_0(path, argv, envp, log),
-        Profile::V3_112_1 => execve_3_112_1(path, argv, envp, log),
+        Profile::V3_112_0 => execve_3_112_0(envp, log, |env| (real().execve)(path, argv, env)),
+        Profile::V3_112_1 => execve_3_112_1(envp, log, |env| (real().execve)(path, argv, env)),
     }
 }
 
-/// 3.112.0 (PR 2610 + 2620): the guard and the table's read guard are alive across the real exec.
-/// A failed exec drops both; a successful one in a vfork child leaves both behind in the parent.
-unsafe fn execve_3_112_0(
-    path: *const c_char,
-    argv: *const *const c_char,
+/// 3.112.0 (PR 2610 + 2620): the guard and the table's read guard are alive across the real exec
+/// (`exec`, called with `envp` plus the shared sockets). A failed exec drops both; a successful one
+/// in a vfork child leaves both behind in the parent.
+pub(crate) unsafe fn execve_3_112_0(
     envp: *const *const c_char,
     log: impl Fn(bool, usize),
+    exec: impl FnOnce(*const *const c_char) -> c_int,
 ) -> c_int {
     let _guard = match config::strategy() {
         Strategy::None => None,
@@ -77,15 +79,14 @@ unsafe fn execve_3_112_0(
     log(true, sockets.len());
     let mut var = [0u8; 1024];
     let len = encode_shared(sockets.iter(), &mut var);
-    with_shared_env(envp, &mut var, len, |env| (real().execve)(path, argv, env))
+    with_shared_env(envp, &mut var, len, exec)
 }
 
 /// 3.112.1 (PR 2628): no guard; the table is copied and its lock released before exec.
-unsafe fn execve_3_112_1(
-    path: *const c_char,
-    argv: *const *const c_char,
+pub(crate) unsafe fn execve_3_112_1(
     envp: *const *const c_char,
     log: impl Fn(bool, usize),
+    exec: impl FnOnce(*const *const c_char) -> c_int,
 ) -> c_int {
     let mut copy = [(0 as c_int, ManagedSocket::new(0, 0)); MAX_SHARED];
     let mut n = 0;
@@ -96,7 +97,7 @@ unsafe fn execve_3_112_1(
     log(true, n);
     let mut var = [0u8; 1024];
     let len = encode_shared(copy[..n].iter().map(|(fd, s)| (fd, s)), &mut var);
-    with_shared_env(envp, &mut var, len, |env| (real().execve)(path, argv, env))
+    with_shared_env(envp, &mut var, len, exec)
 }
 
 /// Calls `exec` with `envp` plus `var` (replacing any inherited value), built on the stack.

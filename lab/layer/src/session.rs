@@ -26,12 +26,7 @@ pub fn parse_connect_tcp(value: Option<&str>) -> Result<SocketAddrV4, String> {
 }
 
 fn sockaddr(addr: SocketAddrV4) -> sys::sockaddr_in {
-    sys::sockaddr_in {
-        sin_family: sys::AF_INET as u16,
-        sin_port: addr.port().to_be(),
-        sin_addr: u32::from(*addr.ip()).to_be(),
-        sin_zero: [0; 8],
-    }
+    sys::sockaddr_in::inet(addr.port().to_be(), u32::from(*addr.ip()).to_be())
 }
 
 /// Connects `fd` to `addr` with libc's `connect`, never our hook.
@@ -47,6 +42,10 @@ fn connect() -> Result<Session, String> {
     if fd < 0 {
         return Err(format!("socket: errno {}", sys::errno()));
     }
+    // macOS has neither SOCK_CLOEXEC nor MSG_NOSIGNAL (both 0 there): the socket gets the same two
+    // properties from fcntl and setsockopt.
+    #[cfg(layer_os = "macos")]
+    sys::cloexec_nosigpipe(fd);
     if real_connect(fd, addr) != 0 {
         let e = sys::errno();
         unsafe { sys::close(fd) };

@@ -65,7 +65,7 @@ impl std::fmt::Write for Cursor<'_> {
 }
 
 #[cfg(not(test))]
-#[no_mangle]
+#[cfg_attr(layer_os = "linux", no_mangle)]
 pub unsafe extern "C" fn socket(domain: c_int, kind: c_int, protocol: c_int) -> c_int {
     let Some(_guard) = DetourGuard::new() else {
         events::emit("hook", "socket", |l| {
@@ -88,7 +88,7 @@ pub unsafe extern "C" fn socket(domain: c_int, kind: c_int, protocol: c_int) -> 
 }
 
 #[cfg(not(test))]
-#[no_mangle]
+#[cfg_attr(layer_os = "linux", no_mangle)]
 pub unsafe extern "C" fn connect(fd: c_int, addr: *const sockaddr, len: socklen_t) -> c_int {
     // Length first, then an unaligned read: the caller's buffer owes us nothing more.
     let inet = (!addr.is_null() && len as usize >= std::mem::size_of::<sockaddr_in>())

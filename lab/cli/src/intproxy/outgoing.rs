@@ -18,8 +18,14 @@ struct PollFd {
 
 const POLLIN: i16 = 1;
 
+/// `nfds_t`: `unsigned long` in glibc, `unsigned int` on macOS.
+#[cfg(not(target_os = "macos"))]
+type NfdsT = u64;
+#[cfg(target_os = "macos")]
+type NfdsT = u32;
+
 extern "C" {
-    fn poll(fds: *mut PollFd, nfds: u64, timeout_ms: i32) -> i32;
+    fn poll(fds: *mut PollFd, nfds: NfdsT, timeout_ms: i32) -> i32;
 }
 
 /// Whether `listener` has a connection to accept within `wait`.
