@@ -1,11 +1,16 @@
 /** The cluster a run needs: none when no subject runs against one; a container for the docker runner. */
 import { join } from 'node:path';
+import { EnvironmentError } from '../cli/errors.ts';
 import type { Stage } from '../stage.ts';
 import type { Subject } from '../subjects/subject.ts';
 import { Cluster } from './cluster.ts';
 
 export async function clusterFor(subjects: readonly Subject[], runnerIds: readonly string[], stage: Stage, say: (line: string) => void = () => {}): Promise<Cluster | undefined> {
   if (!subjects.some((s) => s.topology === 'cluster')) return undefined;
+  if (process.platform !== 'linux') {
+    const ids = subjects.filter((s) => s.topology === 'cluster').map((s) => s.id).join(', ');
+    throw new EnvironmentError(`${ids} run against the cluster, which is made of Linux network namespaces: on ${process.platform} run lab-exec@X (its own built-in cluster) instead`, 'NO_CLUSTER_HERE');
+  }
   const dir = join(stage.root, 'cluster');
   let cluster: Cluster;
   if (runnerIds.some((id) => id.startsWith('docker'))) {

@@ -11,7 +11,8 @@ export const DNS_HOOKS = ['getaddrinfo', 'gethostbyname', 'gethostbyname2', 'get
 /** Hooks whose bypass means the app escaped the layer: the ones that can show the bug. */
 export const GUARDED_HOOKS = [...DNS_HOOKS, 'socket', 'connect'] as const;
 const NAMED_HOOKS = new Set<string>(DNS_HOOKS);
-const EXEC_HOOKS = new Set(['execv', 'execve']);
+/** macOS's layer hooks `posix_spawn` where Linux's hooks `execv`. */
+const EXEC_HOOKS = new Set(['execv', 'execve', 'posix_spawn']);
 
 /** One line of the events file, as lab/layer/src/events.rs and lab/cli/src/intproxy.rs write it. */
 export interface LabEvent {

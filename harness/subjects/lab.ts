@@ -19,6 +19,11 @@ export function labBuildDir(repoRoot: string): string {
   return join(repoRoot, 'lab', 'target', 'release');
 }
 
+/** The layer's file beside `mirrord-lab`: a dylib on macOS (lab/cli/src/exec.rs names it alike). */
+export function labLayerFile(platform: NodeJS.Platform = process.platform): string {
+  return platform === 'darwin' ? 'libmirrord_layer.dylib' : 'libmirrord_layer.so';
+}
+
 export class LabSubject implements Subject {
   readonly kind = 'lab-exec' as const;
   readonly evidenceSource = 'layer' as const;
@@ -40,14 +45,15 @@ export class LabSubject implements Subject {
   async prepare(stage: Stage): Promise<void> {
     const dir = join(stage.root, 'lab');
     if (existsSync(join(dir, 'mirrord-lab'))) return;
-    for (const file of ['mirrord-lab', 'libmirrord_layer.so']) {
+    const files = ['mirrord-lab', labLayerFile()];
+    for (const file of files) {
       if (!existsSync(join(this.buildDir, file))) {
         throw new EnvironmentError(`the lab is not built (${join(this.buildDir, file)} missing): run \`npx mirrord-regress lab build\``);
       }
     }
     mkdirSync(dir, { recursive: true, mode: 0o755 });
     // A staged copy: the run user must be able to read the layer even if the repo is private.
-    for (const file of ['mirrord-lab', 'libmirrord_layer.so']) copyFileSync(join(this.buildDir, file), join(dir, file));
+    for (const file of files) copyFileSync(join(this.buildDir, file), join(dir, file));
   }
 
   wrap(workload: string[], ctx: WrapContext): { argv: string[]; env: Record<string, string> } {

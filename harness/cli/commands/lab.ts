@@ -7,6 +7,7 @@ import { execa } from 'execa';
 import { join } from 'node:path';
 import { resolve } from 'node:path';
 import { publishLab } from '../../subjects/lab-publish.ts';
+import { labLayerFile } from '../../subjects/lab.ts';
 import { LAB_BUILD_DIR, REPO_ROOT } from '../context.ts';
 import { EnvironmentError } from '../errors.ts';
 import * as parse from '../options.ts';
@@ -29,7 +30,7 @@ export function labCommand(): Command {
     .description('build mirrord-lab and its layer with cargo (std only, works offline)')
     .action(async () => {
       await buildLab();
-      process.stdout.write(`built: ${['mirrord-lab', 'mirrord-agent', 'libmirrord_layer.so'].map((f) => join(LAB_BUILD_DIR, f)).join(', ')}\n`);
+      process.stdout.write(`built: ${['mirrord-lab', 'mirrord-agent', labLayerFile()].map((f) => join(LAB_BUILD_DIR, f)).join(', ')}\n`);
     });
   lab
     .command('publish')

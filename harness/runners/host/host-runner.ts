@@ -3,9 +3,11 @@
  * (attempt-watch.ts) stops it at a deadlock, a timeout or Ctrl-C, reading every process's state
  * from /proc first; then the whole namespace is killed and checked empty. Without root there is no
  * namespace: the runner kills the process group and the subject's intproxy (which leaves the group
- * with setsid) by the pid its events name.
+ * with setsid) by the pid its events name. On macOS there are no namespaces at all: macos-sandbox.ts
+ * (the runner's own user, a renamed cluster, leftovers found by a marker in their environment).
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { userInfo } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -21,6 +23,7 @@ import { notRun } from '../not-run.ts';
 import { workloadPath, type Layout, type Runner, type RunSpec } from '../runner.ts';
 import { childrenOf, descendantsOf, pidNamespaceOf, pidsInNamespace } from './proc.ts';
 import { planSandbox, type SandboxPlan } from './sandbox.ts';
+import { CLUSTER_CONFIG_FILE, killMarked, listMarked, macRuby, macRunUser, MARKER_VAR, planMacSandbox, renamedClusterConfig, type ListedProcess } from './macos-sandbox.ts';
 
 function killAll(pids: number[]): void {
   for (const p of pids) {
@@ -33,11 +36,15 @@ function killAll(pids: number[]): void {
 }
 
 export interface HostRunnerOptions {
-  /** Unprivileged account for `runAs: unprivileged`. @default nobody/nogroup */
+  /** Unprivileged account for `runAs: unprivileged`. @default nobody/nogroup (macOS: whoever ran sudo) */
   user?: string;
   group?: string;
   /** The network namespace workloads join (the cluster's laptop). @default a fresh one per attempt */
   netns?: string;
+  /** Which sandbox: Linux's namespaces, or macOS's (macos-sandbox.ts). @default process.platform */
+  platform?: NodeJS.Platform;
+  /** macOS: the processes that carry an attempt's marker. @default listMarked (`ps -E`) */
+  listProcesses?: (marker: string) => ListedProcess[];
 }
 
 export class HostRunner implements Runner {
@@ -45,18 +52,33 @@ export class HostRunner implements Runner {
   private readonly user: string;
   private readonly group: string;
   private readonly netns?: string;
+  private readonly darwin: boolean;
+  private readonly listProcesses: (marker: string) => ListedProcess[];
 
   constructor(opts: HostRunnerOptions = {}) {
-    this.user = opts.user ?? 'nobody';
+    this.darwin = (opts.platform ?? process.platform) === 'darwin';
+    this.listProcesses = opts.listProcesses ?? listMarked;
+    this.user = opts.user ?? (this.darwin ? macRunUser() : 'nobody');
     this.group = opts.group ?? 'nogroup';
     this.netns = opts.netns;
   }
 
   layout(stage: Stage): Layout {
-    return { labCli: join(stage.root, 'lab', 'mirrord-lab'), rubyDir: stage.rubyDir, ruby: stage.ruby, cProgram: (source) => stage.cProgram(source), mapPath: (p) => p };
+    const ruby = this.darwin ? macRuby(stage.ruby) : stage.ruby;
+    return { labCli: join(stage.root, 'lab', 'mirrord-lab'), rubyDir: stage.rubyDir, ruby, cProgram: (source) => stage.cProgram(source), mapPath: (p) => p };
   }
 
-  private plan(argv: string[], runAs: RunAs): SandboxPlan {
+  private plan(argv: string[], runAs: RunAs, env: Record<string, string>, dir: string): SandboxPlan {
+    if (this.darwin) {
+      return planMacSandbox(argv, {
+        runAs,
+        runUser: this.user,
+        harnessIsRoot: process.getuid?.() === 0,
+        harnessUser: userInfo().username,
+        env,
+        configFile: join(dir, CLUSTER_CONFIG_FILE),
+      });
+    }
     return planSandbox(argv, {
       runAs,
       unprivilegedUser: this.user,
@@ -68,13 +90,28 @@ export class HostRunner implements Runner {
   }
 
   async run(spec: RunSpec): Promise<Observation> {
+    const leftovers = `${spec.dir}/leftovers.txt`;
+    // macOS: what a PID namespace holds on Linux, the marker finds (macos-sandbox.ts).
+    const marker = this.darwin ? randomUUID() : undefined;
+    const env: Record<string, string> = {
+      PATH: workloadPath(spec.pathDirs),
+      HOME: spec.dir,
+      // Subjects put their own temp files (the intproxy's socket) where cleanup will find them.
+      TMPDIR: spec.dir,
+      LANG: 'C.UTF-8',
+      MIRRORD_REGRESS_LEFTOVERS: leftovers,
+      MIRRORD_REGRESS_LINGER_MS: String(spec.lingerMs),
+      MIRRORD_REGRESS_REPORT: spec.reportPath,
+      ...spec.env,
+      ...(marker ? { [MARKER_VAR]: marker } : {}),
+    };
     let plan: SandboxPlan;
     try {
-      plan = this.plan(spec.argv, spec.runAs);
+      if (this.darwin) writeFileSync(join(spec.dir, CLUSTER_CONFIG_FILE), renamedClusterConfig());
+      plan = this.plan(spec.argv, spec.runAs, env, spec.dir);
     } catch (e) {
       return notRun((e as Error).message, { user: spec.runAs === 'root' ? 'root' : 'unknown', evidenceSource: spec.evidenceSource, network: 'host' });
     }
-    const leftovers = `${spec.dir}/leftovers.txt`;
     const started = performance.now();
     const child = execa(plan.argv[0]!, plan.argv.slice(1), {
       reject: false,
@@ -83,27 +120,23 @@ export class HostRunner implements Runner {
       detached: true,
       cwd: spec.dir,
       extendEnv: false,
-      env: {
-        PATH: workloadPath(spec.pathDirs),
-        HOME: spec.dir,
-        // Subjects put their own temp files (the intproxy's socket) where cleanup will find them.
-        TMPDIR: spec.dir,
-        LANG: 'C.UTF-8',
-        MIRRORD_REGRESS_LEFTOVERS: leftovers,
-        MIRRORD_REGRESS_LINGER_MS: String(spec.lingerMs),
-        MIRRORD_REGRESS_REPORT: spec.reportPath,
-        ...spec.env,
-      },
+      env,
       maxBuffer: 10_000_000,
     });
 
     // pid 1 of the namespace (the init shell) is the sandbox, not the workload: leave it out.
     const init = (): number | undefined => (plan.pidNamespace && child.pid !== undefined ? childrenOf(child.pid)[0] : undefined);
     let namespace: string | undefined;
+    // macOS: the attempt's processes when the watch stopped it (no /proc to snapshot them from).
+    let markedAtStop: ListedProcess[] = [];
     const watch = new AttemptWatch(
       {
         pids: () => {
           if (child.pid === undefined) return [];
+          if (marker) {
+            markedAtStop = this.listProcesses(marker);
+            return [...new Set([child.pid, ...markedAtStop.map((p) => p.pid)])];
+          }
           if (!plan.pidNamespace) return [child.pid, ...descendantsOf(child.pid)];
           const i = init();
           return i === undefined ? [] : descendantsOf(i);
@@ -119,7 +152,8 @@ export class HostRunner implements Runner {
           }
         },
       },
-      { timeoutMs: spec.timeoutMs, eventsPath: spec.eventsPath, signal: spec.signal, detectDeadlock: spec.detectDeadlock },
+      // macOS has no /proc to read a deadlock from: its attempts end at the timeout (TIMEOUT, not HANG).
+      { timeoutMs: spec.timeoutMs, eventsPath: spec.eventsPath, signal: spec.signal, detectDeadlock: marker ? false : spec.detectDeadlock },
     );
     const result = await child;
     watch.finish();
@@ -145,6 +179,11 @@ export class HostRunner implements Runner {
         intproxyAlive = false;
       }
       killAll([-(child.pid ?? 0)].filter((p) => p < 0));
+    }
+    if (marker) {
+      if (stop) intproxyAlive = markedAtStop.some((p) => isIntproxyCommand(p.command));
+      const left = await killMarked(marker, this.listProcesses);
+      if (left.length) harnessError = `processes survived cleanup: ${left.map((p) => `${p.pid} ${p.command.split(' ')[0]}`).join(', ')}`;
     }
 
     let exitCode: number | null = null;
