@@ -11,7 +11,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { scenarioById } from '../../scenarios/index.ts';
 import { runAttempt } from '../../harness/pipeline/run-attempt.ts';
 import { HostRunner } from '../../harness/runners/host/host-runner.ts';
-import { MARKER_VAR, type ListedProcess } from '../../harness/runners/host/macos-sandbox.ts';
+import { findOnPath, MARKER_VAR, type ListedProcess } from '../../harness/runners/host/macos-sandbox.ts';
 import { createStage } from '../../harness/stage.ts';
 import { LabSubject } from '../../harness/subjects/lab.ts';
 import { LAB_BUILD_DIR, REPO_ROOT } from '../support/repo.ts';
@@ -33,7 +33,7 @@ function procMarked(marker: string): ListedProcess[] {
   return found;
 }
 
-// SIP-protected paths are refused in macOS mode, /usr/bin/ruby among them: a copy outside /usr.
+// SIP-protected paths are refused in macOS mode, /usr/bin/ruby among them: a copy of this Ruby outside /usr.
 const rubyDir = mkdtempSync(join(tmpdir(), 'darwin-mode-ruby-'));
 const stage = createStage({ repoRoot: REPO_ROOT, ruby: join(rubyDir, 'ruby') });
 afterAll(() => {
@@ -49,7 +49,7 @@ describe.skipIf(skipLabTests)('the host runner in macOS mode, on Linux', () => {
   } });
 
   async function attempt(profile: '3.112.0' | '3.112.1', scenario: string, strategy: 'normal' | null) {
-    copyFileSync(realpathSync('/usr/bin/ruby'), join(rubyDir, 'ruby'));
+    copyFileSync(realpathSync(findOnPath('ruby', process.env.PATH) ?? 'ruby'), join(rubyDir, 'ruby'));
     const subject = new LabSubject(profile, LAB_BUILD_DIR);
     await subject.prepare(stage);
     const s = scenarioById(scenario);
