@@ -14,8 +14,9 @@
  *     unsent-kill    VANISHED      black box only: a SIGKILL nobody here sent (the layer's graceful_exit!).
  *  5. bypass         BYPASSED      layer evidence: a DNS or socket hook ran with the guard already set.
  *     escaped        BYPASSED      black box only: a cluster name failed in the laptop's own resolver
- *                                  (EAI_AGAIN) while the cluster DNS answered every query the agent
- *                                  sent, or a cluster connection failed as unroutable here.
+ *                                  (EAI_AGAIN), or a cluster connection as unroutable here, in an
+ *                                  attempt where mirrord demonstrably carried other cluster calls (the
+ *                                  cluster DNS answered all the agent's queries, one with an address).
  *  6. timeout        TIMEOUT       the timeout fired while something could still move.
  *  7. signal         CRASH         killed by a signal, with no bug evidence.
  *  8. failed         FAIL          exited non-zero, with no bug evidence; says why in the command's words.
@@ -172,8 +173,8 @@ function clusterEvidence(obs: Observation): EvidenceItem[] {
   const state = a.exitedMidRun && a.exitCode !== 0 ? 'failed' : a.exited ? 'exited' : 'running';
   const detail =
     state === 'failed' ? `died mid-run (${a.exitCode === null || a.exitCode === undefined ? 'killed by a signal' : `exit ${a.exitCode}`})${lastLine(a.logTail) ? `: ${lastLine(a.logTail)}` : ''}`
-    : state === 'exited' ? `exited by itself (exit ${a.exitCode ?? '?'}) once its intproxy had gone`
-    : 'still running at the end, its intproxy connected';
+    : state === 'exited' ? `exited by itself (exit ${a.exitCode ?? '?'}) after the workload`
+    : 'still running at the end';
   return [
     { kind: 'agent', address: a.address, state, detail: `${a.version ? `version ${a.version}, ` : ''}${detail}` },
     { kind: 'cluster-dns', agent: pod, queries: c.dns.length, names: [...names.values()] },
@@ -189,9 +190,17 @@ function agentFailure(obs: Observation): string | undefined {
   return `the agent ${a.address} died mid-run (${how})${lastLine(a.logTail) ? `: ${lastLine(a.logTail)}` : ''}`;
 }
 
-/** Whether the cluster DNS answered every query of the attempt's agent (so an EAI_AGAIN is the laptop's). */
-function clusterDnsAnswered(obs: Observation): boolean {
-  return (obs.cluster?.dns ?? []).every((q) => q.answer !== undefined);
+/**
+ * Whether mirrord demonstrably carried cluster calls in this attempt, so that a later call failing
+ * locally escaped it rather than never being in it (a layer that did not load, a cluster that did not
+ * answer): against our cluster, the agent's queries were all answered and one of them with an address,
+ * or the service saw the agent; elsewhere (`--kubeconfig`), a cluster call in the report succeeded.
+ */
+function mirrordCarriedCalls(obs: Observation): boolean {
+  const c = obs.cluster;
+  if (!c) return clusterSuccesses(obs.report).length > 0;
+  const answered = c.dns.every((q) => q.answer !== undefined) && c.dns.some((q) => /^\d+\.\d+\.\d+\.\d+$/.test(q.answer ?? ''));
+  return answered || c.requests.length > 0;
 }
 
 /** The command could not be started at all: nothing ran under the subject. */
@@ -267,11 +276,10 @@ export function decide(obs: Observation): Verdict {
       evidence: [...bypass, ...guardEvidence(view), ...failureEvidence(view.report.filter((s) => !s.ok && CLUSTER_NAME.test(targetOf(s)))), exitEvidence(view), ...cluster, ...net],
     };
   }
-  if (view.evidenceSource === 'black-box') {
-    // A lookup that failed in the laptop's resolver is an escape only if the cluster DNS could not have
-    // caused it: it answered every query the agent sent. An unroutable connect never reached the layer's redirect.
-    const dnsOk = clusterDnsAnswered(view);
-    const escaped = escapedSteps(view.report).filter((s) => dnsOk || UNROUTABLE.test(messageOf(s)));
+  if (view.evidenceSource === 'black-box' && mirrordCarriedCalls(view)) {
+    // A call that failed in the laptop's resolver, or as unroutable here, after mirrord carried others:
+    // the escape. Without that, the same failure says nothing (the layer may never have been in it).
+    const escaped = escapedSteps(view.report);
     const first = escaped[0];
     if (first) {
       return {

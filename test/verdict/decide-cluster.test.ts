@@ -46,10 +46,19 @@ describe('decide against the cluster', () => {
     expect(exitCodeFor(v.kind)).toBe(125);
   });
 
-  it('an unroutable cluster connection is an escape whatever the DNS did (the layer never redirected it)', () => {
+  it('an unroutable cluster connection after a lookup the agent answered is an escape (the layer never redirected it)', () => {
     const connect = { step: 'http', ok: false, host: CLUSTER, url: `http://${CLUSTER}/`, thread: 'main', message: 'Failed to open TCP connection to 10.96.0.10:80 (Network is unreachable - connect(2) for "10.96.0.10" port 80)' };
-    const v = decide(blackBox({ exitCode: 1, report: [lookup(true, 'before'), connect], cluster: side({ dns: [{ name: CLUSTER, type: 'A', from: POD }] }) }));
+    const v = decide(blackBox({ exitCode: 1, report: [lookup(true, 'before'), connect] }));
     expect(v).toMatchObject({ kind: 'BYPASSED', rule: 'escaped' });
+  });
+
+  it('a layer that never loaded (the agent was asked nothing) or a cluster DNS that answered nothing: the same failures are no escape', () => {
+    const unroutable = { step: 'http', ok: false, host: CLUSTER, thread: 'main', message: 'Failed to open TCP connection to 10.96.0.10:80 (Network is unreachable)' };
+    const failing = [lookup(false, 'before', 'getaddrinfo: Temporary failure in name resolution'), unroutable];
+    expect(decide(blackBox({ exitCode: 1, report: failing, cluster: side({ dns: [] }) })).kind).toBe('FAIL');
+    expect(decide(blackBox({ exitCode: 1, report: ESCAPED, cluster: side({ dns: [{ name: CLUSTER, type: 'A', from: POD }] }) })).kind).toBe('FAIL');
+    // Answered, but never with an address (NXDOMAIN only): nothing shows the chain carried a call.
+    expect(decide(blackBox({ exitCode: 1, report: ESCAPED, cluster: side({ dns: [{ name: CLUSTER, type: 'A', from: POD, answer: 'NXDOMAIN' }] }) })).kind).toBe('FAIL');
   });
 
   it('a black-box PASS names what the cluster saw; cluster successes the cluster never saw are INCONCLUSIVE', () => {
@@ -69,6 +78,7 @@ describe('decide against the cluster', () => {
     expect(v).toMatchObject({ kind: 'ERROR', rule: 'agent-failed' });
     expect(v.summary).toBe(`the agent ${POD}:61337 died mid-run (killed by a signal): agent: connect 10.96.0.10:80 ok: the cluster side failed, so the attempt says nothing about the subject`);
     // One that left after the workload (its intproxy torn down) is no failure: the rules go on.
+    // (Here exit 1 after the workload: the layer's own SIGKILL is then the VANISHED signature.)
     const left = decide(blackBox({ exitCode: null, signal: 'SIGKILL', cluster: side({ agent: { exited: true, exitCode: 1, exitedMidRun: false } }) }));
     expect(left).toMatchObject({ kind: 'VANISHED', rule: 'unsent-kill' });
   });

@@ -83,13 +83,24 @@ describe('decide: bug verdicts need bug evidence', () => {
     expect(v.kind).toBe('FAIL');
   });
 
-  it('black box: a cluster name failing in the laptop resolver (EAI_AGAIN) is BYPASSED, rule escaped', () => {
+  it('black box: a cluster name failing in the laptop resolver (EAI_AGAIN), after one that mirrord resolved, is BYPASSED, rule escaped', () => {
     const v = decide(obs({
       exitCode: 1, events: null, evidenceSource: 'black-box', stderrTail: 'boom',
-      report: [{ step: 'lookup', ok: false, host: CLUSTER, phase: 'after', thread: 'main', message: 'getaddrinfo: Temporary failure in name resolution' }],
+      report: [
+        { step: 'lookup', ok: true, host: CLUSTER, phase: 'before', thread: 'main' },
+        { step: 'lookup', ok: false, host: CLUSTER, phase: 'after', thread: 'main', message: 'getaddrinfo: Temporary failure in name resolution' },
+      ],
     }));
     expect(v).toMatchObject({ kind: 'BYPASSED', rule: 'escaped' });
     expect(v.summary).toBe(`1 cluster call escaped to the laptop: lookup after ${CLUSTER} on thread main failed: getaddrinfo: Temporary failure in name resolution`);
+  });
+
+  it('black box: the same failure with no cluster call ever carried is no escape (the layer may never have loaded): FAIL', () => {
+    const v = decide(obs({
+      exitCode: 1, events: null, evidenceSource: 'black-box', stderrTail: 'spawn_then_resolve: lookup before spawning failed: getaddrinfo: Temporary failure in name resolution (SocketError)\n',
+      report: [{ step: 'lookup', ok: false, host: CLUSTER, phase: 'before', thread: 'main', message: 'getaddrinfo: Temporary failure in name resolution' }],
+    }));
+    expect(v).toMatchObject({ kind: 'FAIL', rule: 'failed' });
   });
 
   it('black box: the cluster answering "no such name" is not an escape', () => {
