@@ -1,9 +1,9 @@
 /**
  * A cluster without Kubernetes (../shared/real-mirrord.md §5): a node with kube-dns and the service,
  * one pod per attempt for its agent, and laptops wired to the node that can reach the pods and nothing
- * else. Started once per run (matrix, bisect, run), torn down at the end; every piece is a namespace
- * holder or a labelled container, so a killed harness leaves nothing behind (parent-death signals, the
- * docker sweep).
+ * else. Started once per run (matrix, bisect, run), torn down at the end. Every piece is a namespace
+ * holder, which dies with the harness (parent-death signal), or a labelled container, which a killed
+ * harness leaves until the next docker run sweeps it.
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';

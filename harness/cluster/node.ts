@@ -76,12 +76,22 @@ export async function startContainerNode(state: string, docker: Docker, image: s
     await remove();
     throw new EnvironmentError(`cannot start the cluster container from ${image}: ${(e as Error).message.split('\n')[0]}`, 'CLUSTER_START');
   }
+  // A container that stops (killed, OOM) says nothing in the state directory: watch it.
+  let stopped: string | undefined;
+  let stopping = false;
+  void container.wait().then(
+    (r: { StatusCode?: number }) => void (stopped = stopping ? undefined : `the cluster container stopped (exit ${r.StatusCode ?? '?'})`),
+    () => undefined,
+  );
   const node: ClusterNode = {
     pid,
     state,
     kind: 'container',
-    failure: () => failureIn(state),
-    stop: async () => void (await remove()),
+    failure: () => failureIn(state) ?? stopped,
+    stop: async () => {
+      stopping = true;
+      await remove();
+    },
   };
   return bringUp(node);
 }

@@ -29,7 +29,7 @@ export interface AgentPod {
   readonly address: string;
   readonly version?: string;
   /**
-   * Reads the cluster's side of the attempt, then stops the pod. `workloadEndedAt` (performance.now())
+   * Reads the cluster's side of the attempt, then stops the pod. `workloadEndedAt` (ms since the epoch)
    * tells an agent that died mid-run from one that left after its intproxy was torn down.
    */
   finish(workloadEndedAt: number): Promise<ClusterSide>;
@@ -133,7 +133,7 @@ export async function startPod(node: ClusterNode, n: number, agent: string[]): P
   }
   const address = `${ip}:${AGENT_PORT}`;
   let exitedAt = Infinity;
-  void holder.process.finally(() => (exitedAt = performance.now()));
+  void holder.process.finally(() => (exitedAt = Date.now()));
   return {
     ip,
     address,

@@ -11,7 +11,7 @@ export type DnsQuery = ClusterSide['dns'][number];
 // "Dec  1 21:44:23 dnsmasq[26207]: 1 10.244.0.5/44030 query[A] db.default.svc.cluster.local from 10.244.0.5"
 const QUERY = /dnsmasq\[\d+\]: (\d+) ([\d.]+)\/\d+ query\[(\w+)\] (\S+) from ([\d.]+)$/;
 // "... 1 10.244.0.5/44030 /state/cluster-hosts db.default.svc.cluster.local is 10.96.0.10", "... config X is NXDOMAIN"
-const ANSWER = /dnsmasq\[\d+\]: (\d+) [\d.]+\/\d+ \S+ (\S+) is (\S+)$/;
+const ANSWER = /dnsmasq\[\d+\]: (\d+) [\d.]+\/\d+ .+ (\S+) is (\S+)$/;
 
 export function parseQueryLog(text: string): DnsQuery[] {
   const bySerial = new Map<string, DnsQuery>();

@@ -222,7 +222,7 @@ export const ClusterSideSchema = named(
         version: z.string().optional().describe('The version its `agent ready - version X` line named.'),
         exited: z.boolean().describe('Whether it had exited when the attempt ended (it exits by itself once its last intproxy is gone).'),
         exitCode: z.int().nullable().optional().describe('Its exit code when it had exited; `null` when a signal ended it.'),
-        exitedMidRun: z.boolean().describe('It exited while the workload was still running (before the sandbox ended): its intproxy lost it.'),
+        exitedMidRun: z.boolean().describe("It exited before the workload ended (the end its runner's wrapper recorded, or the harness's stop): its intproxy lost it mid-run."),
         logTail: z.string().describe('The last lines of its stderr.'),
       })
       .describe("The attempt's agent, in its own pod."),

@@ -4,6 +4,8 @@ import type { Cluster } from '../cluster/cluster.ts';
 import { PodError, type AgentPod } from '../cluster/pod.ts';
 import type { Attempt, Observation, RunAs, Strategy } from '../model/result.ts';
 import { notRun } from '../runners/not-run.ts';
+import { ENDED_FILE } from '../runners/runner.ts';
+import { readFileSync } from 'node:fs';
 import type { Layout, Runner } from '../runners/runner.ts';
 import type { Stage } from '../stage.ts';
 import type { Subject } from '../subjects/subject.ts';
@@ -48,6 +50,17 @@ export function attemptSeed(base: string | undefined, label: string, attempt: nu
     h = Math.imul(h, 0x01000193) >>> 0;
   }
   return String(h);
+}
+
+/** When the workload ended, as its wrapper recorded it; now, when it was stopped before it could. */
+function workloadEndedAt(dir: string): number {
+  try {
+    const ms = Number(readFileSync(join(dir, ENDED_FILE), 'utf8').trim());
+    if (Number.isFinite(ms) && ms > 0) return ms;
+  } catch {
+    // stopped by the harness (deadlock, timeout, Ctrl-C): the stop is the end
+  }
+  return Date.now();
 }
 
 /**
@@ -103,7 +116,6 @@ export async function runAttempt(input: AttemptInput): Promise<Attempt> {
   });
   const seed = attemptSeed(process.env.MIRRORD_REGRESS_SEED, input.label, nthRun(input.label));
   try {
-    const runStart = performance.now();
     const observation = await input.runner.run({
       argv,
       env: seed === undefined ? env : { ...env, MIRRORD_REGRESS_SEED: seed },
@@ -118,7 +130,10 @@ export async function runAttempt(input: AttemptInput): Promise<Attempt> {
       evidenceSource,
       detectDeadlock: input.detectDeadlock,
     });
-    if (pod) observation.cluster = await pod.finish(runStart + observation.durationMs);
+    if (pod) observation.cluster = await pod.finish(workloadEndedAt(dir));
+    // The node dying mid-run tears every link down: what the attempt then did says nothing of the subject.
+    const down = input.cluster?.failure();
+    if (down && !observation.harnessError) observation.harnessError = `the cluster went down during the attempt: ${down}`;
     return { attempt: input.attempt, startedAt, observation, verdict: decide(observation) };
   } finally {
     // finish() stopped it already; this is for a runner that threw.

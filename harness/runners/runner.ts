@@ -41,6 +41,9 @@ export interface RunSpec {
   detectDeadlock?: boolean;
 }
 
+/** In the attempt's directory: when the workload ended (ms since the epoch), written by the runner's wrapper. */
+export const ENDED_FILE = 'ended.ms';
+
 /** System directories only: a workload must not pick up the harness's npx, pyenv or node_modules. */
 export const SYSTEM_PATH = ['/usr/local/sbin', '/usr/local/bin', '/usr/sbin', '/usr/bin', '/sbin', '/bin'];
 

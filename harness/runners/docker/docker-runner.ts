@@ -17,6 +17,7 @@ import { AttemptWatch, isSubjectHelper } from '../attempt-watch.ts';
 import { decodeStatus, harnessFailure, isIntproxyCommand, tail } from '../exit-status.ts';
 import { workloadPath, type Layout, type Runner, type RunSpec } from '../runner.ts';
 import { notRun } from '../not-run.ts';
+import { ENDED_FILE } from '../runner.ts';
 import { REAPER, RUN_SCRIPT, RUN_SCRIPT_NAME } from './run-script.ts';
 import { ownerLabels } from './sweep.ts';
 import { IN_IMAGE } from '../../images/catalog.ts';
@@ -143,6 +144,7 @@ export class DockerRunner implements Runner {
           LANG: 'C.UTF-8',
           MIRRORD_REGRESS_RUN: marker,
           MIRRORD_REGRESS_LEFTOVERS: this.toContainer(leftovers),
+          MIRRORD_REGRESS_ENDED: this.toContainer(`${spec.dir}/${ENDED_FILE}`),
           MIRRORD_REGRESS_LINGER_MS: String(spec.lingerMs),
           MIRRORD_REGRESS_REPORT: this.toContainer(spec.reportPath),
           ...spec.env,

@@ -9,6 +9,7 @@ export const RUN_SCRIPT_NAME = 'mirrord-regress-run';
 export const RUN_SCRIPT = `
 "$@"
 rc=$?
+[ -n "$MIRRORD_REGRESS_ENDED" ] && date +%s%3N > "$MIRRORD_REGRESS_ENDED" 2>/dev/null
 n=$(( \${MIRRORD_REGRESS_LINGER_MS:-0} / 20 ))
 marked() {
   for d in /proc/[0-9]*; do

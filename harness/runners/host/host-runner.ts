@@ -20,6 +20,7 @@ import { isAlive } from '../../liveness.ts';
 import { AttemptWatch, isSubjectHelper } from '../attempt-watch.ts';
 import { decodeStatus, harnessFailure, isIntproxyCommand, tail } from '../exit-status.ts';
 import { notRun } from '../not-run.ts';
+import { ENDED_FILE } from '../runner.ts';
 import { workloadPath, type Layout, type Runner, type RunSpec } from '../runner.ts';
 import { childrenOf, descendantsOf, pidNamespaceOf, pidsInNamespace } from './proc.ts';
 import { planSandbox, type SandboxPlan } from './sandbox.ts';
@@ -100,6 +101,7 @@ export class HostRunner implements Runner {
       TMPDIR: spec.dir,
       LANG: 'C.UTF-8',
       MIRRORD_REGRESS_LEFTOVERS: leftovers,
+      MIRRORD_REGRESS_ENDED: join(spec.dir, ENDED_FILE),
       MIRRORD_REGRESS_LINGER_MS: String(spec.lingerMs),
       MIRRORD_REGRESS_REPORT: spec.reportPath,
       ...spec.env,

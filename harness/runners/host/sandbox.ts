@@ -15,6 +15,8 @@ export const NS_INIT = `
 ip link set lo up 2>/dev/null || { echo "mirrord-regress: cannot bring up loopback in the run's network namespace (is iproute2 installed?)" >&2; exit 125; }
 "$@"
 rc=$?
+# When the workload ended (ms since the epoch): an agent that died before this died mid-run.
+[ -n "$MIRRORD_REGRESS_ENDED" ] && date +%s%3N > "$MIRRORD_REGRESS_ENDED" 2>/dev/null
 # Let the subject's own helpers (the intproxy) finish by themselves for up to LINGER_MS.
 n=$(( \${MIRRORD_REGRESS_LINGER_MS:-0} / 20 ))
 while [ "$n" -gt 0 ]; do
