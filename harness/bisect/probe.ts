@@ -14,6 +14,9 @@ import type { Scenario } from '../../scenarios/scenario.ts';
 import { formatEvidence } from '../reports/evidence.ts';
 import { ARTIFACTS_FROM, buildCommit, Interrupted } from '../subjects/source/build.ts';
 import { builtSubject } from '../subjects/source/built-subject.ts';
+import { cargoVersion } from '../subjects/source/source-subject.ts';
+import { fetchRelease } from '../subjects/release/fetch-release.ts';
+import { formatProgress } from '../subjects/release/progress.ts';
 import type { Cluster } from '../cluster/cluster.ts';
 import { outcomeOfVerdict, type ProbeReport } from './outcome.ts';
 import type { ProbeDetail, SessionSpec } from './session.ts';
@@ -72,6 +75,12 @@ export function makeProbe(ctx: ProbeContext): (candidate: string) => Promise<Pro
       ctx.onDetail({ candidate: sha, verdict: 'SKIP', summary: built.failed, evidence: [], t: new Date().toISOString() });
       return { outcome: 'skip', verdict: null };
     }
-    return runOn(ctx, sha, builtSubject(built.dir, { id: `${sha.slice(0, 12)}`, profile: src.profile as LabProfile }));
+    // A mirrord build of the layer alone runs with the CLI and agent of the release its Cargo.toml names.
+    return runOn(ctx, sha, builtSubject(built.dir, {
+      id: `${sha.slice(0, 12)}`,
+      profile: src.profile as LabProfile,
+      version: cargoVersion(src.repo, sha),
+      releaseFiles: (v) => fetchRelease(v, { onProgress: (e) => process.stderr.write(`${formatProgress(e)}\n`) }),
+    }));
   };
 }

@@ -27,7 +27,7 @@ export function program(): Command {
     .addCommand(labCommand())
     .addHelpText('after', `
 Start with:  npx mirrord-regress doctor
-Main job:    npm run matrix   (the lab on this host: no cluster, no Docker)`);
+Main job:    npm run matrix   (the lab on this host, as root, against a cluster of network namespaces: no Kubernetes, no Docker)`);
   // Every (sub)command reports its own parse errors as one line and exit 2, not commander's default 1.
   const quiet = (cmd: Command): void => {
     cmd.exitOverride().configureOutput({ writeErr: () => {}, outputError: () => {} });

@@ -8,7 +8,7 @@
 import { chmodSync, chownSync, copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { execaSync } from 'execa';
-import { UsageError } from '../cli/errors.ts';
+import { EnvironmentError, UsageError } from '../cli/errors.ts';
 import type { Strategy } from '../model/result.ts';
 import type { Stage } from '../stage.ts';
 import { GUARDED_RELEASE, RELEASED_STRATEGY } from './lab-publish.ts';
@@ -61,8 +61,9 @@ export class KubeSubject implements Subject {
     chmodSync(kubeconfig, 0o600);
     if (process.getuid?.() === 0) {
       const user = this.ctx.runUser ?? 'nobody';
-      const uid = Number(execaSync('id', ['-u', user]).stdout);
-      chownSync(kubeconfig, uid, -1);
+      const id = execaSync('id', ['-u', user], { reject: false });
+      if (id.exitCode !== 0) throw new EnvironmentError(`the run user ${user} does not exist, so it cannot read the kubeconfig: create it (useradd --system ${user})`, 'NO_RUN_USER');
+      chownSync(kubeconfig, Number(id.stdout), -1);
     }
     writeFileSync(staged.config, JSON.stringify(kubeConfig(kubeconfig), null, 2) + '\n', { mode: 0o644 });
     this.staged = staged;

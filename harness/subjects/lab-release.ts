@@ -3,6 +3,7 @@
  * releases (lab-publish.ts) and run as one: the same subject, process model and cluster as a real
  * mirrord release, with the lab's own events as evidence.
  */
+import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Strategy } from '../model/result.ts';
@@ -13,18 +14,10 @@ import { assetNames, GUARDED_RELEASE, publishLab, RELEASED_STRATEGY } from './la
 import { ReleaseSubject, type ReleaseFiles } from './release-subject.ts';
 import { releaseLayout } from './release/assets.ts';
 
-/** One publish per stage and build directory, shared by every lab@ subject of a run. */
-const published = new WeakMap<Stage, Map<string, string>>();
-
+/** One publish per stage and build directory, shared by every lab@ subject of a run (pins.json is written last). */
 function publishedDir(stage: Stage, buildDir: string): string {
-  const byBuild = published.get(stage) ?? new Map<string, string>();
-  published.set(stage, byBuild);
-  let dir = byBuild.get(buildDir);
-  if (!dir || !existsSync(dir)) {
-    dir = join(stage.root, 'lab-release', String(byBuild.size + 1));
-    publishLab(buildDir, dir, { option: 'TMPDIR' });
-    byBuild.set(buildDir, dir);
-  }
+  const dir = join(stage.root, 'lab-release', createHash('sha256').update(buildDir).digest('hex').slice(0, 12));
+  if (!existsSync(join(dir, 'pins.json'))) publishLab(buildDir, dir, { option: 'TMPDIR' });
   return dir;
 }
 

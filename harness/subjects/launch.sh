@@ -22,7 +22,6 @@ mkfifo "$out" || { echo "mirrord-regress: cannot make $out" >&2; exit 125; }
 MIRRORD_CONNECT_TCP=$agent MIRRORD_CONFIG_FILE=$config MIRRORD_TELEMETRY=false \
   "$cli" intproxy > "$out" 2> "$dir/intproxy.err" < /dev/null &
 intproxy=$!
-echo "$intproxy" > "$dir/intproxy.pid"
 port=
 IFS= read -r port < "$out" || port=
 rm -f "$out"

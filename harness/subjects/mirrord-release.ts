@@ -42,7 +42,10 @@ function ownLayer(path: string): { path: string; sha8: string } {
   const abs = resolve(path);
   try {
     if (!statSync(abs).isFile()) throw new UsageError(`--layer ${abs} is not a file: give the path of a libmirrord_layer .so`, 'BAD_LAYER');
-    return { path: abs, sha8: createHash('sha256').update(readFileSync(abs)).digest('hex').slice(0, 8) };
+    const bytes = readFileSync(abs);
+    // ld.so ignores a preload it cannot load: the run would test no layer at all.
+    if (bytes.subarray(0, 4).toString('latin1') !== '\x7fELF') throw new UsageError(`--layer ${abs} is not an ELF shared object: give a libmirrord_layer .so built for Linux`, 'BAD_LAYER');
+    return { path: abs, sha8: createHash('sha256').update(bytes).digest('hex').slice(0, 8) };
   } catch (e) {
     if (e instanceof UsageError) throw e;
     throw new UsageError(`--layer ${abs}: ${errnoReason(e, { path: abs, action: 'read', option: '--layer' }) ?? String(e)}`, 'BAD_LAYER');
@@ -52,7 +55,14 @@ function ownLayer(path: string): { path: string; sha8: string } {
 export function mirrordRelease(version: string, ctx: MirrordReleaseContext = {}): ReleaseSubject | KubeSubject {
   if (ctx.kubeconfig) {
     if (ctx.layer) throw new UsageError('--layer and --kubeconfig do not go together: against a real cluster mirrord exec uses the layer its CLI embeds', 'BAD_LAYER');
-    return new KubeSubject(version, { kubeconfig: ctx.kubeconfig, releaseBase: ctx.releaseBase, pinsFile: ctx.pinsFile });
+    const kubeconfig = resolve(ctx.kubeconfig);
+    try {
+      if (!statSync(kubeconfig).isFile()) throw new UsageError(`--kubeconfig ${kubeconfig} is not a file`, 'BAD_KUBECONFIG');
+    } catch (e) {
+      if (e instanceof UsageError) throw e;
+      throw new UsageError(`--kubeconfig ${kubeconfig}: ${errnoReason(e, { path: kubeconfig, action: 'read', option: '--kubeconfig' }) ?? String(e)}`, 'BAD_KUBECONFIG');
+    }
+    return new KubeSubject(version, { kubeconfig, releaseBase: ctx.releaseBase, pinsFile: ctx.pinsFile });
   }
   const layer = ctx.layer ? ownLayer(ctx.layer) : undefined;
   const say = ctx.say ?? ((l: string) => process.stderr.write(`${l}\n`));

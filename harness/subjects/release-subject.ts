@@ -7,6 +7,7 @@
 import { chmodSync, copyFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPO_ROOT } from '../cli/context.ts';
+import { EnvironmentError } from '../cli/errors.ts';
 import type { Strategy } from '../model/result.ts';
 import type { Stage } from '../stage.ts';
 import type { Subject, SubjectKind, WrapContext } from './subject.ts';
@@ -90,6 +91,8 @@ export class ReleaseSubject implements Subject {
 
   async prepare(stage: Stage): Promise<void> {
     if (this.staged) return;
+    // ld.so splits LD_PRELOAD on spaces and colons: such a layer path would load nothing, silently.
+    if (/[\s:]/.test(stage.root)) throw new EnvironmentError(`the temp directory ${stage.root} has a space or a colon, which LD_PRELOAD cannot carry: set TMPDIR to a plain path`, 'BAD_TMPDIR');
     const files = await this.opts.obtain(stage);
     const dir = join(stage.root, 'subjects', this.id.replace(/[^A-Za-z0-9._@+-]/g, '_'));
     const variants: Partial<Record<Strategy, string>> = {};

@@ -4,7 +4,7 @@
  * pod or container, no stage, no half-written cache file.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chmodSync, cpSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import tmp from 'tmp';
@@ -96,6 +96,37 @@ describe.skipIf(skipLabTests)('release and cluster faults', () => {
     expect(r.exitCode).toBe(2);
     nothingLeft();
   });
+
+  it('a --layer that is no shared object (ld.so would skip it and test nothing): one line, exit 2', async () => {
+    const notALayer = join(root, 'layer.yaml');
+    writeFileSync(notALayer, 'not: a layer\n');
+    const r = await run('mirrord@3.112.0', join(published, 'pins.json'), {});
+    expect(r.exitCode).toBe(1); // as released: the bug (a control for the line below)
+    const bad = await regress(['run', '--subject', 'mirrord@3.112.0', '--pins', join(published, 'pins.json'), '--layer', notALayer, '--scenario', 'spawn-then-resolve'], { env: { ...t.env, MIRRORD_REGRESS_CACHE: cache } });
+    expect(bad.stderr.trim()).toBe(`mirrord-regress: --layer ${notALayer} is not an ELF shared object: give a libmirrord_layer .so built for Linux`);
+    expect(bad.exitCode).toBe(2);
+    nothingLeft();
+  }, 60_000);
+
+  it('a temp directory with a space (LD_PRELOAD cannot carry it): one line, exit 2, instead of a layer that silently never loads', async () => {
+    const spaced = join(root, 'with space');
+    mkdirSync(spaced, { mode: 0o755 });
+    chmodSync(spaced, 0o755);
+    const r = await regress(['run', '--subject', 'lab@3.112.1', '--scenario', 'spawn-then-resolve'], { env: { TMPDIR: spaced } });
+    expect(r.stderr.trim()).toMatch(/^mirrord-regress: the temp directory .*with space\/mirrord-regress-\w+ has a space or a colon, which LD_PRELOAD cannot carry: set TMPDIR to a plain path$/);
+    expect(r.exitCode).toBe(2);
+    expect(readdirSync(spaced).filter((n) => n.startsWith('mirrord-regress-'))).toEqual([]);
+  });
+
+  it('the cluster going down mid-attempt: ERROR naming what died, not a verdict on the subject', async () => {
+    const dying = join(root, 'dnsmasq-that-dies');
+    writeFileSync(dying, `#!/bin/sh\n${process.env.MIRRORD_REGRESS_DNSMASQ ?? '/usr/sbin/dnsmasq'} "$@" &\npid=$!\nsleep 1.5\nkill $pid\nwait $pid\necho "dnsmasq: killed for the test" >&2\nexit 1\n`);
+    chmodSync(dying, 0o755);
+    const r = await regress(['run', '--subject', 'lab@3.112.1', '--exec', '--', 'sleep', '3'], { env: { ...t.env, MIRRORD_REGRESS_DNSMASQ: dying } });
+    expect(r.stdout).toMatch(/^ {2}why: the cluster went down during the attempt: the cluster DNS \(dnsmasq\) died: /m);
+    expect(r.exitCode).toBe(125);
+    nothingLeft();
+  }, 60_000);
 
   it('an agent that exits before it is ready: ERROR with its own last words, exit 125', async () => {
     const agent = '#!/bin/sh\necho "agent: cannot open the cluster\'s runtime socket" >&2\nexit 3\n';

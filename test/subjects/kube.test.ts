@@ -1,5 +1,6 @@
 /** --kubeconfig: what `mirrord exec` is given (no cluster is reachable here to run it). */
 import { describe, expect, it } from 'vitest';
+import tmp from 'tmp';
 import { kubeConfig } from '../../harness/subjects/kube-subject.ts';
 import { resolveSubject } from '../../harness/subjects/registry.ts';
 import { LAB_BUILD_DIR } from '../support/repo.ts';
@@ -15,9 +16,15 @@ describe('--kubeconfig', () => {
     });
   });
 
-  it('makes mirrord@X a subject of the real cluster; lab subjects and --layer do not go with it', () => {
-    const s = resolveSubject('mirrord@3.112.0', { labBuildDir: LAB_BUILD_DIR, kubeconfig: '/k' });
-    expect(s).toMatchObject({ id: 'mirrord@3.112.0', topology: 'kubernetes', evidenceSource: 'black-box', strategies: ['normal'] });
-    expect(() => resolveSubject('mirrord@3.112.0', { labBuildDir: LAB_BUILD_DIR, kubeconfig: '/k', layer: '/l.so' })).toThrow('--layer and --kubeconfig do not go together');
+  it('makes mirrord@X a subject of the real cluster; a missing kubeconfig and --layer are refused in one line', () => {
+    const k = tmp.fileSync({ prefix: 'kubeconfig-' });
+    try {
+      const s = resolveSubject('mirrord@3.112.0', { labBuildDir: LAB_BUILD_DIR, kubeconfig: k.name });
+      expect(s).toMatchObject({ id: 'mirrord@3.112.0', topology: 'kubernetes', evidenceSource: 'black-box', strategies: ['normal'] });
+      expect(() => resolveSubject('mirrord@3.112.0', { labBuildDir: LAB_BUILD_DIR, kubeconfig: k.name, layer: '/l.so' })).toThrow('--layer and --kubeconfig do not go together');
+      expect(() => resolveSubject('mirrord@3.112.0', { labBuildDir: LAB_BUILD_DIR, kubeconfig: '/nonexistent/kubeconfig' })).toThrow('--kubeconfig /nonexistent/kubeconfig: no such file or directory (ENOENT)');
+    } finally {
+      k.removeCallback();
+    }
   });
 });

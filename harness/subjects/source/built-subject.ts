@@ -5,6 +5,7 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { EnvironmentError } from '../../cli/errors.ts';
 import type { LabProfile } from '../lab.ts';
 import { labRelease } from '../lab-release.ts';
 import { ReleaseSubject, type ReleaseFiles } from '../release-subject.ts';
@@ -39,8 +40,8 @@ export function builtSubject(dir: string, opts: BuiltSubjectOptions): Subject {
       const own = (name: string) => (existsSync(join(dir, name)) ? join(dir, name) : undefined);
       const cli = own('mirrord');
       const agent = own('mirrord-agent');
-      const release = cli && agent ? undefined : await opts.releaseFiles?.(version);
-      if ((!cli || !agent) && !release) throw new Error(`the build of ${opts.id} made no ${cli ? 'mirrord-agent' : 'mirrord CLI'}, and no release ${version} was given to take it from`);
+      const release = cli && agent || version === 'unknown' ? undefined : await opts.releaseFiles?.(version);
+      if ((!cli || !agent) && !release) throw new EnvironmentError(`the build of ${opts.id} made no ${cli ? 'mirrord-agent' : 'mirrord CLI'}, and its Cargo.toml names no release to take it from: make --build build it too`, 'SOURCE_BUILD');
       return { cli: cli ?? release!.cli, layer: join(dir, 'libmirrord_layer.so'), agent: agent ?? release!.agent, variants: {} };
     },
   });

@@ -51,7 +51,7 @@ export function parseSourceId(id: string): { path: string; rev: string } {
 }
 
 /** The `version` of the checkout's workspace (`[workspace.package]`) or package, at `sha`. */
-function cargoVersion(repo: string, sha: string): string | undefined {
+export function cargoVersion(repo: string, sha: string): string | undefined {
   const toml = git(repo, ['show', `${sha}:Cargo.toml`]);
   const section = toml?.split(/^\[/m).find((s) => /^(workspace\.package|package)\]/.test(s));
   return section ? /^version\s*=\s*"([^"]+)"/m.exec(section)?.[1] : undefined;
@@ -103,6 +103,7 @@ export function sourceSubject(id: string, ctx: SourceContext = {}): ReleaseSubje
       const agent = own('mirrord-agent');
       let release: ReleaseFiles | undefined;
       if (!cli || !agent) {
+        if (version === 'unknown') throw new EnvironmentError(`${id}: the build made no ${cli ? 'mirrord-agent' : 'mirrord CLI'}, and the checkout's Cargo.toml names no version to take it from: make --build build it too (e.g. 'cargo build --release -p mirrord -p mirrord-agent -p mirrord-layer')`, 'SOURCE_BUILD');
         say(`the build made no ${cli ? 'agent' : 'CLI'}: taking the CLI and agent of mirrord ${version}`);
         release = await fetchRelease(version, { releaseBase: ctx.releaseBase, pinsFile: ctx.pinsFile, onProgress: (e) => say(formatProgress(e)) });
       }
