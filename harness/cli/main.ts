@@ -45,7 +45,8 @@ export async function main(argv: string[]): Promise<number> {
   } catch (e) {
     if (e instanceof CommanderError) {
       if (e.exitCode === 0) return 0; // --help, --version
-      process.stderr.write(`mirrord-regress: ${e.message.replace(/^error: /, '')}\n`);
+      // commander puts its "(Did you mean --jobs?)" on a line of its own: one line, always.
+      process.stderr.write(`mirrord-regress: ${e.message.replace(/^error: /, '').replace(/\s*\n\s*/g, ' ')}\n`);
       return 2;
     }
     if (isUserFacing(e)) {

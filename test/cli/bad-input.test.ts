@@ -18,6 +18,7 @@ describe('bad input', () => {
     [['matrix', '--repeat', '0'], '--repeat must be a whole number from 1 to 1000, got 0'],
     [['matrix', '--strategies', 'normal,wat'], 'unknown strategy "wat"; choose one of none, normal, forget'],
     [['matrix', '--bogus'], "unknown option '--bogus'"],
+    [['matrix', '--jbos', '2'], "unknown option '--jbos' (Did you mean --jobs?)"],
     [['frobnicate'], "unknown command 'frobnicate'"],
     [['run', '--subject', 'lab@3.112.0', '--scenario', 'spawn-then-resolve', '--ruby', '/nonexistent/ruby'], RUBY_MISSING],
     [['report', 'merge', '/nonexistent/results.json', '--out', '/tmp/x'], 'cannot read /nonexistent/results.json: no such file or directory (ENOENT); check the path'],

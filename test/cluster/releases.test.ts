@@ -18,29 +18,34 @@ import { HARNESS_LABEL } from '../../harness/runners/docker/sweep.ts';
 
 const LAYER = 'libmirrord_layer_linux_x86_64.so';
 
-describe.skipIf(skipLabTests)('mirrord releases, published from the lab and served over HTTP', () => {
+/**
+ * The lab published as releases in a temp dir, served over HTTP, with its own download cache; `args`
+ * are the runner options. Set up in beforeAll, torn down in afterAll, by the describe that calls it.
+ */
+function servedReleases(prefix: string, args: string[]) {
   const t = privateTmp();
-  let base = '';
-  let server: ReleaseServer;
-  let remove = () => {};
-  let env: Record<string, string> = {};
+  const f = { t, base: '', server: undefined as unknown as ReleaseServer, env: {} as Record<string, string>, remove: () => {} };
   const run = (subject: string, extra: string[] = []) =>
-    regress(['run', '--subject', subject, '--release-base', server.url, '--pins', join(base, 'pins.json'), '--scenario', 'spawn-then-resolve', ...extra], { env });
-
+    regress(['run', ...args, '--subject', subject, '--release-base', f.server.url, '--pins', join(f.base, 'pins.json'), '--scenario', 'spawn-then-resolve', ...extra], { env: f.env });
   beforeAll(async () => {
-    const d = tmp.dirSync({ prefix: 'releases-', unsafeCleanup: true });
-    remove = d.removeCallback;
-    base = join(d.name, 'base');
-    const published = await regress(['lab', 'publish', '--out', base]);
+    const d = tmp.dirSync({ prefix, unsafeCleanup: true });
+    f.remove = d.removeCallback;
+    f.base = join(d.name, 'base');
+    const published = await regress(['lab', 'publish', '--out', f.base]);
     expect(published.exitCode, published.stderr).toBe(0);
-    server = await serveDir(base);
-    env = { ...t.env, MIRRORD_REGRESS_CACHE: join(d.name, 'cache') };
+    f.server = await serveDir(f.base);
+    f.env = { ...t.env, MIRRORD_REGRESS_CACHE: join(d.name, 'cache') };
   });
   afterAll(async () => {
-    await server?.close();
-    remove();
+    await f.server?.close();
+    f.remove();
     t.dispose();
   });
+  return { f, run };
+}
+
+describe.skipIf(skipLabTests)('mirrord releases, published from the lab and served over HTTP', () => {
+  const { f, run } = servedReleases('releases-', []);
 
   it('3.112.0 (normal, as released) is BYPASSED, judged from outside: the escaped lookup, and the cluster DNS that answered the agent', async () => {
     const r = await run('mirrord@3.112.0', ['--strategy', 'normal']);
@@ -64,7 +69,7 @@ describe.skipIf(skipLabTests)('mirrord releases, published from the lab and serv
   }, 60_000);
 
   it('3.112.0 with --layer variants/none/... (a layer of one\'s own) HANGs, called as it happens', async () => {
-    const r = await run('mirrord@3.112.0', ['--layer', join(base, 'variants', 'none', LAYER)]);
+    const r = await run('mirrord@3.112.0', ['--layer', join(f.base, 'variants', 'none', LAYER)]);
     expect(r.stdout.split('\n')[0]).toMatch(/^mirrord@3\.112\.0\+layer:[0-9a-f]{8}\/-\/spawn-then-resolve\/unprivileged\/host: HANG \(no expectation\)$/);
     expect(r.stdout).toMatch(/why: deadlocked after \d\.\ds: ruby \(pid \d+\) in futex \(202\)/);
     expect(r.stdout).toMatch(/- intproxy still running when the workload ended \(seen in \/proc\)/);
@@ -72,49 +77,29 @@ describe.skipIf(skipLabTests)('mirrord releases, published from the lab and serv
   }, 60_000);
 
   it('a second run needs no server: the verified files come from the cache', async () => {
-    const before = server.requests.length;
-    await server.close();
+    const before = f.server.requests.length;
+    await f.server.close();
     try {
       const r = await run('mirrord@3.112.1');
       expect(r.exitCode, r.stdout + r.stderr).toBe(0);
       expect(r.stderr).not.toMatch(/fetching/);
     } finally {
-      server = await serveDir(base);
+      f.server = await serveDir(f.base);
     }
     expect(before).toBeGreaterThan(0);
   }, 60_000);
 
   it('nothing is left: no node, pod or laptop process, no stage', async () => {
-    expect(processesMentioning(t.dir)).toEqual([]);
-    expect(readdirSync(t.dir).filter((n) => n.startsWith('mirrord-regress-'))).toEqual([]);
+    expect(processesMentioning(f.t.dir)).toEqual([]);
+    expect(readdirSync(f.t.dir).filter((n) => n.startsWith('mirrord-regress-'))).toEqual([]);
   });
 });
 
 const skipDocker = skipLabTests || (await skipDockerTests('the docker runner against the cluster', ['3.1']));
 
 describe.skipIf(skipDocker)('mirrord releases under the docker runner: the cluster is a container', () => {
-  const t = privateTmp();
-  let base = '';
-  let server: ReleaseServer;
-  let remove = () => {};
-  let env: Record<string, string> = {};
+  const { f, run } = servedReleases('releases-docker-', ['--runner', 'docker', '--ruby-version', '3.1']);
   const docker = new Docker();
-  const run = (subject: string, extra: string[] = []) =>
-    regress(['run', '--runner', 'docker', '--ruby-version', '3.1', '--subject', subject, '--release-base', server.url, '--pins', join(base, 'pins.json'), '--scenario', 'spawn-then-resolve', ...extra], { env });
-
-  beforeAll(async () => {
-    const d = tmp.dirSync({ prefix: 'releases-docker-', unsafeCleanup: true });
-    remove = d.removeCallback;
-    base = join(d.name, 'base');
-    expect((await regress(['lab', 'publish', '--out', base])).exitCode).toBe(0);
-    server = await serveDir(base);
-    env = { ...t.env, MIRRORD_REGRESS_CACHE: join(d.name, 'cache') };
-  });
-  afterAll(async () => {
-    await server?.close();
-    remove();
-    t.dispose();
-  });
 
   it('the same verdicts as on the host: BYPASSED, PASS, HANG with --layer none', async () => {
     const bypassed = await run('mirrord@3.112.0');
@@ -124,7 +109,7 @@ describe.skipIf(skipDocker)('mirrord releases under the docker runner: the clust
     const pass = await run('mirrord@3.112.1');
     expect(pass.stdout.split('\n')[0]).toBe('mirrord@3.112.1/-/spawn-then-resolve/unprivileged/docker:ruby3.1: PASS (expected)');
     expect(pass.exitCode).toBe(0);
-    const hang = await run('mirrord@3.112.0', ['--layer', join(base, 'variants', 'none', LAYER)]);
+    const hang = await run('mirrord@3.112.0', ['--layer', join(f.base, 'variants', 'none', LAYER)]);
     expect(hang.stdout.split('\n')[0]).toMatch(/: HANG \(no expectation\)$/);
     expect(hang.exitCode).toBe(1);
   }, 300_000);
@@ -132,7 +117,7 @@ describe.skipIf(skipDocker)('mirrord releases under the docker runner: the clust
   it('leaves no container (workload or cluster) and no process behind', async () => {
     const left = await docker.listContainers({ all: true, filters: { label: [HARNESS_LABEL] } });
     expect(left.filter((c) => c.Labels['mirrord-regress.owner'] !== String(process.pid))).toEqual([]);
-    expect(processesMentioning(t.dir)).toEqual([]);
-    expect(existsSync(t.dir) ? readdirSync(t.dir).filter((n) => n.startsWith('mirrord-regress-')) : []).toEqual([]);
+    expect(processesMentioning(f.t.dir)).toEqual([]);
+    expect(existsSync(f.t.dir) ? readdirSync(f.t.dir).filter((n) => n.startsWith('mirrord-regress-')) : []).toEqual([]);
   });
 });

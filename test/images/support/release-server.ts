@@ -1,6 +1,8 @@
 /** A stand-in for GitHub's release downloads: node:http on 127.0.0.1, serving `/<version>/<asset>` from memory. */
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer } from 'node:http';
+import { deadUrl, listen } from '../../release/support/release-base.ts';
+
+export { deadUrl };
 
 export interface ReleaseServer {
   url: string;
@@ -22,19 +24,4 @@ export async function startReleaseServer(files: Record<string, Buffer>): Promise
   });
   const port = await listen(server);
   return { url: `http://127.0.0.1:${port}`, requests, close: () => new Promise((r) => server.close(() => r())) };
-}
-
-/** A loopback URL nothing listens on: bind a port, then let it go. */
-export async function deadUrl(): Promise<string> {
-  const server = createServer();
-  const port = await listen(server);
-  await new Promise<void>((r) => server.close(() => r()));
-  return `http://127.0.0.1:${port}`;
-}
-
-function listen(server: Server): Promise<number> {
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve((server.address() as AddressInfo).port));
-  });
 }
